@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
+import type { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthController } from './health/health.controller';
+import { NominationsModule } from './nominations/nominations.module';
+import { TasksModule } from './tasks/tasks.module';
+import { TemporalModule } from './temporal/temporal.module';
+
+export interface AppRoles {
+  /** Serve HTTP (`npm start`, `start:api`). */
+  api: boolean;
+  /** Run the Temporal worker (`npm start`, `start:worker`). */
+  worker: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, roles: AppRoles): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        TemporalModule.forRoot({ worker: roles.worker }),
+        ...(roles.api ? [AuthModule, NominationsModule, TasksModule] : []),
+      ],
+      controllers: roles.api ? [HealthController] : [],
+    };
+  }
+}

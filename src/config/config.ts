@@ -1,0 +1,159 @@
+import * as path from 'node:path';
+import type { Level } from '../logging/json-log';
+
+/** Configuration from environment variables (documented in README), validated once at start. */
+export interface AppConfig {
+  nodeEnv: string;
+  port: number;
+  dataDir: string;
+  /** Unset: the embedded default starts its own PostgreSQL under dataDir. */
+  databaseUrl?: string;
+  temporal: {
+    /** Unset: the embedded default starts a Temporal dev server under dataDir. */
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    apiKey?: string;
+    tls?: {
+      serverNameOverride?: string;
+      serverRootCaCertPath?: string;
+      clientCertPath?: string;
+      clientKeyPath?: string;
+    };
+    devServerPort: number;
+    devServerUiPort: number;
+    /** Where the Temporal Web UI is, for printing; the embedded dev server's when unset. */
+    uiUrl?: string;
+  };
+  admin: { username: string; password: string };
+  jwt: { secret: string; ttlSeconds: number };
+  logLevel: Level;
+}
+
+export const DEFAULT_ADMIN = { username: 'admin', password: 'admin-demo-password' } as const;
+export const DEFAULT_JWT_SECRET = 'dev-only-secret-change-me';
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const tlsEnabled = bool(env, 'TEMPORAL_TLS', false);
+  const tlsPaths = {
+    serverNameOverride: optional(env, 'TEMPORAL_TLS_SERVER_NAME'),
+    serverRootCaCertPath: optional(env, 'TEMPORAL_TLS_CA_PATH'),
+    clientCertPath: optional(env, 'TEMPORAL_TLS_CERT_PATH'),
+    clientKeyPath: optional(env, 'TEMPORAL_TLS_KEY_PATH'),
+  };
+  if (!!tlsPaths.clientCertPath !== !!tlsPaths.clientKeyPath) {
+    throw new ConfigError('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together');
+  }
+  const apiKey = optional(env, 'TEMPORAL_API_KEY');
+  const config: AppConfig = {
+    nodeEnv,
+    port: portNumber(env, 'PORT', 3000),
+    dataDir: path.resolve(cwd, env.DATA_DIR || 'data'),
+    databaseUrl: databaseUrl(env),
+    temporal: {
+      address: hostPort(env, 'TEMPORAL_ADDRESS'),
+      namespace: env.TEMPORAL_NAMESPACE || 'default',
+      taskQueue: env.TEMPORAL_TASK_QUEUE || 'nominations',
+      apiKey,
+      // An API key (Temporal Cloud) implies TLS.
+      tls: tlsEnabled || apiKey || tlsPaths.clientCertPath ? tlsPaths : undefined,
+      devServerPort: portNumber(env, 'TEMPORAL_DEV_SERVER_PORT', 7233),
+      devServerUiPort: portNumber(env, 'TEMPORAL_DEV_SERVER_UI_PORT', 8233),
+      uiUrl: optional(env, 'TEMPORAL_UI_URL'),
+    },
+    admin: {
+      username: env.ADMIN_USERNAME || DEFAULT_ADMIN.username,
+      password: env.ADMIN_PASSWORD || DEFAULT_ADMIN.password,
+    },
+    jwt: {
+      secret: env.JWT_SECRET || DEFAULT_JWT_SECRET,
+      ttlSeconds: positiveInt(env, 'JWT_TTL_SECONDS', 3600),
+    },
+    logLevel: logLevel(env),
+  };
+  if (config.admin.password.length < 8) throw new ConfigError('ADMIN_PASSWORD must be at least 8 characters');
+  if (nodeEnv === 'production') {
+    if (config.jwt.secret === DEFAULT_JWT_SECRET) {
+      throw new ConfigError('JWT_SECRET must be set in production (the default secret is public)');
+    }
+    if (config.admin.password === DEFAULT_ADMIN.password) {
+      throw new ConfigError('ADMIN_PASSWORD must be set in production (the default password is public)');
+    }
+  }
+  return config;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+function portNumber(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > 65535)
+    throw new ConfigError(`${name} must be a port number 0-65535, got '${raw}'`);
+  return n;
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0)
+    throw new ConfigError(`${name} must be a positive integer, got '${raw}'`);
+  return Number(raw);
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = optional(env, 'DATABASE_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      `DATABASE_URL is not a valid URL (expected postgres://user:password@host:port/database)`,
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(
+      `DATABASE_URL must start with postgres:// or postgresql://, got '${url.protocol}//'`,
+    );
+  }
+  if (!url.hostname || url.pathname.length <= 1) {
+    throw new ConfigError(
+      'DATABASE_URL must name a host and a database (postgres://user:password@host:port/database)',
+    );
+  }
+  return raw;
+}
+
+function hostPort(env: Env, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  const m = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(raw);
+  if (!m || Number(m[2]) > 65535) throw new ConfigError(`${name} must be host:port, got '${raw}'`);
+  return raw;
+}
+
+function logLevel(env: Env): Level {
+  const raw = (optional(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!['debug', 'info', 'warn', 'error'].includes(raw)) {
+    throw new ConfigError(`LOG_LEVEL must be one of debug, info, warn, error; got '${raw}'`);
+  }
+  return raw as Level;
+}

@@ -1,0 +1,100 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { FIELDS, KINDS, OUTCOMES, STAGES, type Field, type Kind } from '../domain/nomination';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateNominationDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  campaignId!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The unit registering the model' })
+  @IsUUID()
+  unitId!: string;
+
+  @ApiProperty({ example: 'Mô hình "Tuyến đường tự quản xanh – sạch – đẹp"', maxLength: 300 })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'title must not be empty' })
+  @MaxLength(300)
+  title!: string;
+
+  @ApiProperty({ example: 'Người dân tự quản lý, giữ gìn vệ sinh tuyến đường ven biển.', maxLength: 10000 })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'description must not be empty' })
+  @MaxLength(10000)
+  description!: string;
+
+  @ApiProperty({ enum: FIELDS, example: 'culture_society' })
+  @IsIn(FIELDS, { message: `field must be one of ${FIELDS.join(', ')}` })
+  field!: Field;
+
+  @ApiProperty({ enum: KINDS, example: 'collective' })
+  @IsIn(KINDS, { message: `kind must be one of ${KINDS.join(', ')}` })
+  kind!: Kind;
+
+  @ApiProperty({ example: 'Hội Liên hiệp Phụ nữ xã Hàm Tiến', maxLength: 300 })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'nomineeName must not be empty' })
+  @MaxLength(300)
+  nomineeName!: string;
+}
+
+export class ListNominationsQuery {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() campaignId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() unitId?: string;
+  @ApiPropertyOptional({ enum: [...STAGES, 'closed'] })
+  @IsOptional()
+  @IsIn([...STAGES, 'closed'])
+  stage?: string;
+  @ApiPropertyOptional({ enum: FIELDS }) @IsOptional() @IsIn(FIELDS) field?: Field;
+  @ApiPropertyOptional({ enum: KINDS }) @IsOptional() @IsIn(KINDS) kind?: Kind;
+  @ApiPropertyOptional({ description: 'Text in the title or nominee name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+export class NominationDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) campaignId!: string;
+  @ApiProperty({ format: 'uuid' }) unitId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ enum: FIELDS }) field!: Field;
+  @ApiProperty({ enum: KINDS }) kind!: Kind;
+  @ApiProperty() nomineeName!: string;
+  @ApiProperty({ enum: [...STAGES, 'closed'] }) stage!: string;
+  @ApiProperty({ enum: OUTCOMES, nullable: true }) outcome!: string | null;
+  @ApiProperty({ description: 'Temporal workflow id (derived from the nomination id)' }) workflowId!: string;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+  @ApiProperty({ nullable: true }) closedAt!: Date | null;
+}
+
+export class AuditEventDto {
+  @ApiProperty() seq!: number;
+  @ApiProperty({ example: 'decided' }) action!: string;
+  @ApiProperty({ example: { type: 'user', userId: '…', name: 'Quản trị viên', role: 'admin', unitId: '…' } })
+  actor!: {
+    type: 'user' | 'system';
+    userId: string | null;
+    name: string;
+    role: string | null;
+    unitId: string | null;
+  };
+  @ApiProperty({ nullable: true }) stageBefore!: string | null;
+  @ApiProperty() stageAfter!: string;
+  @ApiProperty({ nullable: true }) outcome!: string | null;
+  @ApiProperty({ nullable: true }) taskId!: string | null;
+  @ApiProperty({ nullable: true }) decision!: string | null;
+  @ApiProperty({ nullable: true }) comment!: string | null;
+  @ApiProperty({ nullable: true }) score!: number | null;
+  @ApiProperty() occurredAt!: Date;
+  @ApiProperty() workflowId!: string;
+}

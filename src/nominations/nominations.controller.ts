@@ -1,0 +1,50 @@
+import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AuthUser, type CurrentUser } from '../auth/current-user';
+import { idempotencyKey } from '../common/idempotency';
+import { AuditEventDto, CreateNominationDto, ListNominationsQuery, NominationDto } from './nomination.dto';
+import { NominationsService } from './nominations.service';
+
+@ApiTags('nominations')
+@ApiBearerAuth()
+@Controller('nominations')
+export class NominationsController {
+  constructor(private readonly nominations: NominationsService) {}
+
+  @Post()
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retrying with the same key returns the same nomination',
+  })
+  @ApiCreatedResponse({ type: NominationDto })
+  async create(
+    @AuthUser() user: CurrentUser,
+    @Body() body: CreateNominationDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<NominationDto> {
+    const { nomination, replayed } = await this.nominations.create(user, body, idempotencyKey(key));
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return nomination;
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [NominationDto] })
+  list(@Query() query: ListNominationsQuery): Promise<NominationDto[]> {
+    return this.nominations.list(query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: NominationDto })
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<NominationDto> {
+    return this.nominations.get(id);
+  }
+
+  @Get(':id/history')
+  @ApiOkResponse({ type: [AuditEventDto] })
+  history(@Param('id', new ParseUUIDPipe()) id: string): Promise<AuditEventDto[]> {
+    return this.nominations.history(id);
+  }
+}

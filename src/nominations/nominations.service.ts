@@ -1,0 +1,145 @@
+import { Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client, WithStartWorkflowOperation } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuditEvent } from '../audit/audit-event.entity';
+import type { CurrentUser } from '../auth/current-user';
+import { Campaign } from '../campaigns/campaign.entity';
+import { uuidFromName } from '../common/idempotency';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { nominationWorkflowId } from '../domain/nomination';
+import {
+  CampaignIdKey,
+  NominationFieldKey,
+  NominationKindKey,
+  NominationStageKey,
+  OverdueKey,
+  UnitIdKey,
+} from '../domain/search-attributes';
+import { jsonLog } from '../logging/json-log';
+import { Unit } from '../units/unit.entity';
+import type { nominationWorkflow } from '../../workflows/nomination.workflow';
+import { registrationUpdate } from '../../workflows/messages';
+import type { AuditEventDto, CreateNominationDto, ListNominationsQuery } from './nomination.dto';
+import { Nomination } from './nomination.entity';
+
+const FIRST_STAGE = 'district_registration';
+
+@Injectable()
+export class NominationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly temporal: Client,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Registers a model by starting its workflow, which writes the nomination and its first task; the
+   * API writes no process state itself, so a start Temporal refuses leaves nothing behind. The call
+   * returns once the registration is in the read model. With an Idempotency-Key the id is derived from
+   * (caller, key): a retry reaches the same workflow and returns the same nomination.
+   */
+  async create(
+    user: CurrentUser,
+    dto: CreateNominationDto,
+    key?: string,
+  ): Promise<{ nomination: Nomination; replayed: boolean }> {
+    await this.assertExists(Campaign, dto.campaignId, 'campaignId', 'no campaign with this id');
+    await this.assertExists(Unit, dto.unitId, 'unitId', 'no unit with this id');
+    const id = key ? uuidFromName(`${user.id}:${key}`) : randomUUID();
+    const workflowId = nominationWorkflowId(id);
+    const existing = key ? await this.dataSource.getRepository(Nomination).findOneBy({ id }) : null;
+    if (existing) return { nomination: existing, replayed: true };
+
+    const start = new WithStartWorkflowOperation<typeof nominationWorkflow>('nominationWorkflow', {
+      workflowId,
+      taskQueue: this.config.temporal.taskQueue,
+      args: [{ nominationId: id, ...dto, submittedBy: actorOf(user) }],
+      // Two identical requests racing reach the one running workflow; a closed one is never restarted.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: NominationStageKey, value: FIRST_STAGE },
+        { key: CampaignIdKey, value: dto.campaignId },
+        { key: UnitIdKey, value: dto.unitId },
+        { key: NominationFieldKey, value: dto.field },
+        { key: NominationKindKey, value: dto.kind },
+        { key: OverdueKey, value: false },
+      ],
+    });
+    await this.temporal.workflow.executeUpdateWithStart(registrationUpdate, {
+      startWorkflowOperation: start,
+    });
+    jsonLog('info', 'nomination registered', {
+      component: 'nominations',
+      nominationId: id,
+      workflowId,
+      userId: user.id,
+    });
+    return { nomination: await this.get(id), replayed: false };
+  }
+
+  async get(id: string): Promise<Nomination> {
+    const n = await this.dataSource.getRepository(Nomination).findOneBy({ id });
+    if (!n) throw new NotFoundException('nomination not found');
+    return n;
+  }
+
+  async list(q: ListNominationsQuery): Promise<Nomination[]> {
+    const qb = this.dataSource.getRepository(Nomination).createQueryBuilder('n');
+    if (q.campaignId) qb.andWhere('n.campaign_id = :campaignId', { campaignId: q.campaignId });
+    if (q.unitId) qb.andWhere('n.unit_id = :unitId', { unitId: q.unitId });
+    if (q.stage) qb.andWhere('n.stage = :stage', { stage: q.stage });
+    if (q.field) qb.andWhere('n.field = :field', { field: q.field });
+    if (q.kind) qb.andWhere('n.kind = :kind', { kind: q.kind });
+    if (q.q) qb.andWhere('(n.title ILIKE :q OR n.nominee_name ILIKE :q)', { q: `%${escapeLike(q.q)}%` });
+    return qb.orderBy('n.created_at', 'DESC').limit(200).getMany();
+  }
+
+  async history(id: string): Promise<AuditEventDto[]> {
+    await this.get(id);
+    const events = await this.dataSource
+      .getRepository(AuditEvent)
+      .find({ where: { nominationId: id }, order: { seq: 'ASC' } });
+    return events.map((e) => ({
+      seq: e.seq,
+      action: e.action,
+      actor: {
+        type: e.actorType,
+        userId: e.actorUserId,
+        name: e.actorName,
+        role: e.actorRole,
+        unitId: e.actorUnitId,
+      },
+      stageBefore: e.stageBefore,
+      stageAfter: e.stageAfter,
+      outcome: e.outcome,
+      taskId: e.taskId,
+      decision: e.decision,
+      comment: e.comment,
+      score: e.score,
+      occurredAt: e.occurredAt,
+      workflowId: e.workflowId,
+    }));
+  }
+
+  private async assertExists(
+    entity: typeof Campaign | typeof Unit,
+    id: string,
+    field: string,
+    reason: string,
+  ) {
+    const found = await this.dataSource.getRepository<{ id: string }>(entity).existsBy({ id });
+    if (!found) throw new UnprocessableEntityException(`${field}: ${reason}`);
+  }
+}
+
+export function actorOf(user: CurrentUser) {
+  return { userId: user.id, displayName: user.displayName, role: user.role, unitId: user.unitId };
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { ConsoleLogger, type INestApplicationContext, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { AppModule, type AppRoles } from '../app.module';
+import type { AppConfig } from '../config/config';
+import { HttpErrorFilter, validationException } from '../common/http-errors';
+import { dataSourceOptions } from '../database/data-source-options';
+import { runMigrations } from '../database/migrate';
+import { seedIfEmpty, type SeedResult } from '../database/seed';
+import { jsonLog } from '../logging/json-log';
+
+export interface RunningApp {
+  app: INestApplicationContext;
+  /** Base URL of the HTTP API, when this process serves it. */
+  url?: string;
+  seed: SeedResult;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT = '1mb';
+
+/** Migrates and seeds the database, then starts the API and/or the worker against a resolved config. */
+export async function startApp(config: AppConfig, roles: AppRoles): Promise<RunningApp> {
+  const applied = await runMigrations(config.databaseUrl!);
+  if (applied.length) jsonLog('info', 'migrations applied', { component: 'database', migrations: applied });
+  const seed = await seedOnce(config);
+  if (seed.seeded)
+    jsonLog('info', 'empty database seeded with the demo province', { component: 'database', ...seed });
+
+  const logger = new ConsoleLogger({ json: true, logLevels: nestLogLevels(config) });
+  const module = AppModule.forRoot(config, roles);
+  if (!roles.api) {
+    const ctx = await NestFactory.createApplicationContext(module, { logger });
+    return { app: ctx, seed, close: () => ctx.close() };
+  }
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
+  configureHttp(app);
+  await app.listen(config.port);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return { app, url: `http://localhost:${port}`, seed, close: () => app.close() };
+}
+
+/** Body limits, validation, the error shape and the OpenAPI page: the same for every HTTP process and test. */
+export function configureHttp(app: NestExpressApplication): void {
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: validationException,
+    }),
+  );
+  app.useGlobalFilters(new HttpErrorFilter());
+  const doc = new DocumentBuilder()
+    .setTitle('Nomination workflow engine')
+    .setDescription('Award nominations moved through the round by Temporal workflows (see DESIGN.md §5).')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+}
+
+async function seedOnce(config: AppConfig): Promise<SeedResult> {
+  const ds = await new DataSource(dataSourceOptions(config.databaseUrl!)).initialize();
+  try {
+    return await seedIfEmpty(ds, config);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+function nestLogLevels(config: AppConfig): ('log' | 'warn' | 'error' | 'debug' | 'verbose' | 'fatal')[] {
+  const all = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'] as const;
+  const from = { debug: 'debug', info: 'log', warn: 'warn', error: 'error' }[
+    config.logLevel
+  ] as (typeof all)[number];
+  return all.slice(all.indexOf(from));
+}

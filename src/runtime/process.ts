@@ -1,0 +1,121 @@
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import type { AppRoles } from '../app.module';
+import { type AppConfig, ConfigError, loadConfig } from '../config/config';
+import { componentLogger, jsonLog, setLogLevel } from '../logging/json-log';
+import { startApp } from './app-runner';
+import { startEmbeddedPostgres } from './embedded-postgres';
+import { startTemporalDevServer } from './temporal-dev-server';
+
+type Stop = { name: string; stop: () => Promise<void> };
+
+/**
+ * Runs one process of the application: `npm start` (embedded: everything in one process, starting its
+ * own PostgreSQL and Temporal dev server unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere), or
+ * `start:api` / `start:worker` against external services. Ctrl-C stops what was started, in reverse.
+ */
+export async function runProcess(roles: AppRoles, opts: { embedded: boolean }): Promise<void> {
+  const config = configOrExit();
+  setLogLevel(config.logLevel);
+  installTemporalRuntime(config);
+  const stops: Stop[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const s of stops.reverse()) {
+      await s
+        .stop()
+        .catch((err) => jsonLog('error', `failed to stop ${s.name}`, { component: 'runtime', err }));
+    }
+    jsonLog('info', 'stopped', { component: 'runtime' });
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    if (!config.databaseUrl) {
+      if (!opts.embedded)
+        throw new ConfigError('DATABASE_URL must be set (only `npm start` embeds PostgreSQL)');
+      const pg = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        database: 'nominations',
+        log: componentLogger('embedded-postgres'),
+      });
+      stops.push({ name: 'PostgreSQL', stop: pg.stop });
+      config.databaseUrl = pg.url;
+    }
+    if (!config.temporal.address) {
+      if (!opts.embedded)
+        throw new ConfigError('TEMPORAL_ADDRESS must be set (only `npm start` embeds Temporal)');
+      const temporal = await startTemporalDevServer({
+        dataDir: config.dataDir,
+        namespace: config.temporal.namespace,
+        port: config.temporal.devServerPort,
+        uiPort: config.temporal.devServerUiPort,
+        log: componentLogger('temporal-dev-server'),
+      });
+      stops.push({ name: 'Temporal dev server', stop: temporal.stop });
+      config.temporal.address = temporal.address;
+      config.temporal.uiUrl ??= temporal.uiUrl;
+    }
+    const app = await startApp(config, roles);
+    stops.push({ name: 'application', stop: app.close });
+    printBanner(config, app.url);
+  } catch (err) {
+    // One clear line instead of a stack trace: configuration and start-up problems are the user's to fix.
+    const message = err instanceof Error ? err.message : String(err);
+    jsonLog('error', `failed to start: ${message}`, { component: 'runtime' });
+    process.stderr.write(`\nFailed to start: ${message}\n`);
+    await shutdown(1);
+  }
+}
+
+function configOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+/** Temporal's own logs in our JSON format; and no signal handlers of its own, since we stop in order. */
+function installTemporalRuntime(config: AppConfig): void {
+  const level = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' }[config.logLevel] as LogLevel;
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger(level, (entry) =>
+      jsonLog(
+        entry.level === 'TRACE' || entry.level === 'DEBUG' ? 'debug' : (entry.level.toLowerCase() as 'info'),
+        entry.message,
+        { component: 'temporal', ...(entry.meta ?? {}) },
+        new Date(Number(entry.timestampNanos / 1_000_000n)),
+      ),
+    ),
+  });
+}
+
+function printBanner(config: AppConfig, apiUrl?: string): void {
+  const lines = ['', 'Nomination workflow engine is running.'];
+  if (apiUrl) {
+    lines.push(
+      `  API:              ${apiUrl}`,
+      `  OpenAPI (docs):   ${apiUrl}/docs`,
+      `  Health:           ${apiUrl}/health`,
+    );
+  }
+  if (config.temporal.uiUrl) lines.push(`  Temporal Web UI:  ${config.temporal.uiUrl}`);
+  lines.push(`  Temporal:         ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  if (apiUrl) {
+    const defaultPw = !process.env.ADMIN_PASSWORD;
+    lines.push(
+      `  Administrator:    ${config.admin.username} / ${defaultPw ? config.admin.password : '(ADMIN_PASSWORD)'}`,
+    );
+  }
+  lines.push(`  Data:             ${config.dataDir}`, '  Press Ctrl-C to stop.', '');
+  process.stdout.write(lines.join('\n') + '\n');
+}

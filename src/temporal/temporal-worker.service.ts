@@ -1,0 +1,50 @@
+import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { DataSource } from 'typeorm';
+import { createActivities } from '../../activities';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { jsonLog } from '../logging/json-log';
+import { connectionOptions } from './connection-options';
+import { WORKFLOWS_PATH } from './worker-options';
+
+/** Runs the Temporal worker inside the Nest application, with activities bound to Nest's DataSource. */
+@Injectable()
+export class TemporalWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private connection?: NativeConnection;
+  private worker?: Worker;
+  private running?: Promise<void>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.connection = await NativeConnection.connect(connectionOptions(this.config.temporal));
+    this.worker = await Worker.create({
+      connection: this.connection,
+      namespace: this.config.temporal.namespace,
+      taskQueue: this.config.temporal.taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities: createActivities(this.dataSource),
+    });
+    this.running = this.worker.run();
+    this.running.catch((err: unknown) => {
+      // A worker that stopped by itself leaves nominations unserved: stop the process so a supervisor restarts it.
+      jsonLog('error', 'temporal worker failed; shutting down', { component: 'worker', err });
+      process.kill(process.pid, 'SIGTERM');
+    });
+    jsonLog('info', 'temporal worker running', {
+      component: 'worker',
+      taskQueue: this.config.temporal.taskQueue,
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
+    await this.running?.catch(() => undefined);
+    await this.connection?.close();
+  }
+}

@@ -1,0 +1,40 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { connectionOptions } from './connection-options';
+import { TemporalWorkerService } from './temporal-worker.service';
+
+/** Closes the client's connection when the application stops. */
+@Injectable()
+class ClientCloser implements OnApplicationShutdown {
+  constructor(@Inject(Client) private readonly client: Client) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.connection.close();
+  }
+}
+
+@Module({})
+export class TemporalModule {
+  /** The client, always; the worker only in processes that run one (`npm start`, `start:worker`). */
+  static forRoot(opts: { worker: boolean }): DynamicModule {
+    return {
+      module: TemporalModule,
+      global: true,
+      providers: [
+        {
+          provide: Client,
+          inject: [APP_CONFIG],
+          useFactory: async (config: AppConfig) =>
+            new Client({
+              connection: await Connection.connect(connectionOptions(config.temporal)),
+              namespace: config.temporal.namespace,
+            }),
+        },
+        ClientCloser,
+        ...(opts.worker ? [TemporalWorkerService] : []),
+      ],
+      exports: [Client],
+    };
+  }
+}

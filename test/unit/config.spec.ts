@@ -1,0 +1,65 @@
+import * as path from 'node:path';
+import { ConfigError, DEFAULT_ADMIN, loadConfig } from '../../src/config/config';
+import { uuidFromName } from '../../src/common/idempotency';
+
+describe('configuration', () => {
+  it('has defaults that need nothing set', () => {
+    const c = loadConfig({}, '/srv/app');
+    expect(c).toMatchObject({
+      port: 3000,
+      dataDir: path.resolve('/srv/app/data'),
+      databaseUrl: undefined,
+      temporal: { address: undefined, namespace: 'default', taskQueue: 'nominations', tls: undefined },
+      admin: DEFAULT_ADMIN,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, "PORT must be a port number 0-65535, got 'abc'"],
+    [{ PORT: '70000' }, "PORT must be a port number 0-65535, got '70000'"],
+    [
+      { DATABASE_URL: 'not a url' },
+      'DATABASE_URL is not a valid URL (expected postgres://user:password@host:port/database)',
+    ],
+    [
+      { DATABASE_URL: 'mysql://h/db' },
+      "DATABASE_URL must start with postgres:// or postgresql://, got 'mysql://'",
+    ],
+    [
+      { DATABASE_URL: 'postgres://localhost' },
+      'DATABASE_URL must name a host and a database (postgres://user:password@host:port/database)',
+    ],
+    [{ TEMPORAL_ADDRESS: 'localhost' }, "TEMPORAL_ADDRESS must be host:port, got 'localhost'"],
+    [{ TEMPORAL_TLS: 'maybe' }, "TEMPORAL_TLS must be true or false, got 'maybe'"],
+    [
+      { TEMPORAL_TLS_CERT_PATH: '/c.pem' },
+      'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together',
+    ],
+    [{ LOG_LEVEL: 'loud' }, "LOG_LEVEL must be one of debug, info, warn, error; got 'loud'"],
+    [
+      { NODE_ENV: 'production', ADMIN_PASSWORD: 'a-real-password' },
+      'JWT_SECRET must be set in production (the default secret is public)',
+    ],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: 's3cret-s3cret' },
+      'ADMIN_PASSWORD must be set in production (the default password is public)',
+    ],
+  ])('refuses %j with one clear line', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+
+  it('turns TLS on for an API key (Temporal Cloud)', () => {
+    const c = loadConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'key' });
+    expect(c.temporal.tls).toBeDefined();
+    expect(c.temporal.apiKey).toBe('key');
+  });
+});
+
+describe('idempotency ids', () => {
+  it('derives the same UUID from the same name and different ones from different names', () => {
+    const a = uuidFromName('user-1:key-1');
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(uuidFromName('user-1:key-1')).toBe(a);
+    expect(uuidFromName('user-2:key-1')).not.toBe(a);
+  });
+});

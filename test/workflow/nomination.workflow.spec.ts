@@ -1,0 +1,272 @@
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { createActivities, type ProjectionRecord } from '../../activities';
+import { nominationWorkflowId, type Outcome } from '../../src/domain/nomination';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker-options';
+import { decideUpdate, REFUSAL, stateQuery, type Actor, type DecisionInput } from '../../workflows/messages';
+import type { nominationWorkflow } from '../../workflows/nomination.workflow';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createOrg, createUser, type Org } from '../support/fixtures';
+import { createTimeSkippingEnv } from '../support/temporal-env';
+
+describe('nominationWorkflow on the time-skipping server, projecting into PostgreSQL', () => {
+  let env: TestWorkflowEnvironment;
+  let db: TestDatabase;
+  let worker: Worker;
+  let running: Promise<void>;
+  let org: Org;
+  let admin: Actor;
+  let reviewer: Actor;
+  let submitter: Actor;
+  const taskQueue = `wf-test-${randomUUID()}`;
+  const projections: ProjectionRecord[] = [];
+
+  beforeAll(async () => {
+    [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
+    org = await createOrg(db.dataSource);
+    admin = await createUser(db.dataSource, {
+      username: 'admin',
+      displayName: 'Quản trị',
+      role: 'admin',
+      unitId: org.provinceId,
+    });
+    reviewer = await createUser(db.dataSource, {
+      username: 'reviewer',
+      displayName: 'Nguyễn Văn Bình',
+      role: 'district_reviewer',
+      unitId: org.districtId,
+    });
+    submitter = await createUser(db.dataSource, {
+      username: 'submitter',
+      displayName: 'Trần Thị Hoa',
+      role: 'submitter',
+      unitId: org.districtId,
+    });
+    const real = createActivities(db.dataSource);
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities: {
+        // The real activity, observed: the test asserts on what the workflow asked to be written.
+        recordProjection: async (r: ProjectionRecord) => {
+          projections.push(r);
+          return real.recordProjection(r);
+        },
+      },
+    });
+    // One worker for the whole file: a test that fails does not take the worker down with it.
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await db?.drop();
+  });
+
+  async function start(): Promise<WorkflowHandle<typeof nominationWorkflow>> {
+    const nominationId = randomUUID();
+    return env.client.workflow.start<typeof nominationWorkflow>('nominationWorkflow', {
+      workflowId: nominationWorkflowId(nominationId),
+      taskQueue,
+      args: [
+        {
+          nominationId,
+          campaignId: org.campaignId,
+          unitId: org.districtId,
+          title: 'Mô hình "Dân vận khéo" trong bảo vệ môi trường biển',
+          description: 'Giữ sạch bờ biển',
+          field: 'culture_society',
+          kind: 'collective',
+          nomineeName: 'Hội Phụ nữ xã Hàm Tiến',
+          submittedBy: submitter,
+        },
+      ],
+    });
+  }
+
+  async function openTaskId(handle: WorkflowHandle): Promise<string> {
+    const state = await handle.query(stateQuery);
+    return state.task!.id;
+  }
+
+  const decide = (handle: WorkflowHandle, d: Omit<DecisionInput, 'actor'> & { actor?: Actor }) =>
+    handle.executeUpdate(decideUpdate, { args: [{ actor: reviewer, ...d }] });
+
+  async function refusal(p: Promise<unknown>): Promise<{ type?: string; message: string }> {
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (err as WorkflowUpdateFailedError).cause as { type?: string; message: string };
+    return { type: cause.type, message: cause.message };
+  }
+
+  it('walks all five stages to provincial recognition and projects every step exactly once', async () => {
+    const handle = await start();
+    const nominationId = (await handle.query(stateQuery)).nominationId;
+    let taskId = await openTaskId(handle);
+    const steps = [
+      { decision: 'accept', actor: reviewer, stage: 'district_review' },
+      { decision: 'recognize', actor: reviewer, stage: 'provincial_proposal' },
+      { decision: 'propose', actor: reviewer, stage: 'provincial_review' },
+      { decision: 'recommend', actor: admin, score: 87, stage: 'recognition' },
+      { decision: 'recognize', actor: admin, stage: 'closed' },
+    ];
+    for (const step of steps) {
+      const result = await decide(handle, {
+        taskId,
+        decision: step.decision,
+        actor: step.actor,
+        score: step.score,
+      });
+      expect(result.stage).toBe(step.stage);
+      if (step.stage !== 'closed') taskId = result.nextTaskId!;
+    }
+    expect(await handle.result()).toEqual({ nominationId, outcome: 'recognized_provincial' });
+
+    const [row] = await db.dataSource.query(
+      'SELECT stage, outcome, closed_at FROM nominations WHERE id = $1',
+      [nominationId],
+    );
+    expect(row).toMatchObject({ stage: 'closed', outcome: 'recognized_provincial' });
+    expect(row.closed_at).not.toBeNull();
+
+    const tasks = await db.dataSource.query(
+      'SELECT stage, status, decision, score FROM tasks WHERE nomination_id = $1 ORDER BY opened_at, stage',
+      [nominationId],
+    );
+    expect(tasks).toEqual([
+      { stage: 'district_registration', status: 'completed', decision: 'accept', score: null },
+      { stage: 'district_review', status: 'completed', decision: 'recognize', score: null },
+      { stage: 'provincial_proposal', status: 'completed', decision: 'propose', score: null },
+      { stage: 'provincial_review', status: 'completed', decision: 'recommend', score: 87 },
+      { stage: 'recognition', status: 'completed', decision: 'recognize', score: null },
+    ]);
+
+    const audit = await db.dataSource.query(
+      `SELECT seq, action, actor_type, actor_name, actor_role, stage_before, stage_after, decision
+           FROM audit_events WHERE nomination_id = $1 ORDER BY seq`,
+      [nominationId],
+    );
+    expect(audit.map((a: { seq: number }) => a.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(audit[0]).toMatchObject({
+      action: 'registered',
+      actor_name: 'Trần Thị Hoa',
+      stage_after: 'district_registration',
+    });
+    expect(audit[1]).toMatchObject({
+      action: 'decided',
+      actor_type: 'user',
+      actor_name: 'Nguyễn Văn Bình',
+      actor_role: 'district_reviewer',
+      stage_before: 'district_registration',
+      stage_after: 'district_review',
+      decision: 'accept',
+    });
+    expect(audit[5]).toMatchObject({
+      stage_before: 'recognition',
+      stage_after: 'closed',
+      decision: 'recognize',
+    });
+
+    // A retried activity (lost reply, worker died after commit) changes nothing the second time.
+    const mine = projections.filter((p) => p.nominationId === nominationId);
+    expect(mine).toHaveLength(6);
+    const again = await new MockActivityEnvironment().run(
+      createActivities(db.dataSource).recordProjection,
+      mine[2],
+    );
+    expect(again).toEqual({ applied: false });
+    const [{ count }] = await db.dataSource.query(
+      'SELECT count(*)::int AS count FROM audit_events WHERE nomination_id = $1',
+      [nominationId],
+    );
+    expect(count).toBe(6);
+  });
+
+  const closings: { path: string[]; closing: string; outcome: Outcome }[] = [
+    { path: [], closing: 'reject', outcome: 'rejected' },
+    { path: ['accept'], closing: 'not_recognize', outcome: 'not_recognized' },
+    { path: ['accept', 'recognize'], closing: 'not_propose', outcome: 'recognized_district' },
+    { path: ['accept', 'recognize', 'propose'], closing: 'not_recommend', outcome: 'recognized_district' },
+    {
+      path: ['accept', 'recognize', 'propose', 'recommend'],
+      closing: 'not_recognize',
+      outcome: 'recognized_district',
+    },
+  ];
+  it.each(closings)('closes as $outcome on $closing after [$path]', async ({ path, closing, outcome }) => {
+    const handle = await start();
+    let taskId = await openTaskId(handle);
+    for (const decision of path) {
+      const score = decision === 'recommend' ? 60 : undefined;
+      taskId = (await decide(handle, { taskId, decision, score, actor: admin })).nextTaskId!;
+    }
+    const score = closing === 'not_recommend' ? 40 : undefined;
+    const result = await decide(handle, { taskId, decision: closing, score, actor: admin });
+    expect(result).toMatchObject({ stage: 'closed', outcome, nextTaskId: null });
+    expect((await handle.result()).outcome).toBe(outcome);
+  });
+
+  it('refuses impossible decisions in the validator, before they reach history', async () => {
+    const handle = await start();
+    const taskId = await openTaskId(handle);
+
+    expect(await refusal(decide(handle, { taskId, decision: 'recommend' }))).toEqual({
+      type: REFUSAL.invalid,
+      message:
+        "decision 'recommend' is not allowed at stage district_registration; allowed: accept, request_revision, reject",
+    });
+    expect(await refusal(decide(handle, { taskId, decision: 'accept', score: 50 }))).toMatchObject({
+      type: REFUSAL.invalid,
+      message: 'score is only given at stage provincial_review',
+    });
+    expect(await refusal(decide(handle, { taskId: randomUUID(), decision: 'accept' }))).toMatchObject({
+      type: REFUSAL.conflict,
+      message: 'this task is not open',
+    });
+    expect(await refusal(decide(handle, { taskId, decision: 'accept', actor: submitter }))).toMatchObject({
+      type: REFUSAL.forbidden,
+    });
+
+    const first = await decide(handle, { taskId, decision: 'accept' });
+    expect(await refusal(decide(handle, { taskId, decision: 'reject' }))).toEqual({
+      type: REFUSAL.conflict,
+      message: 'this task has already been decided',
+    });
+    const next = first.nextTaskId!;
+    const recognized = await decide(handle, { taskId: next, decision: 'recognize' });
+    const proposed = await decide(handle, { taskId: recognized.nextTaskId!, decision: 'propose' });
+    expect(
+      await refusal(decide(handle, { taskId: proposed.nextTaskId!, decision: 'recommend', actor: admin })),
+    ).toEqual({
+      type: REFUSAL.invalid,
+      message: 'score is required at stage provincial_review',
+    });
+    expect(
+      await refusal(
+        decide(handle, { taskId: proposed.nextTaskId!, decision: 'recommend', score: 101, actor: admin }),
+      ),
+    ).toMatchObject({ type: REFUSAL.invalid, message: 'score must be an integer from 0 to 100' });
+
+    // Only the three accepted decisions are in the workflow's history; the refusals left no trace.
+    const history = await handle.fetchHistory();
+    const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(accepted).toHaveLength(3);
+    expect((await handle.query(stateQuery)).stage).toBe('provincial_review');
+  });
+
+  it('refuses any decision once the nomination is closed', async () => {
+    const handle = await start();
+    const taskId = await openTaskId(handle);
+    await decide(handle, { taskId, decision: 'reject' });
+    await handle.result();
+    await expect(decide(handle, { taskId, decision: 'accept' })).rejects.toThrow();
+  });
+});
