@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { CampaignsController } from './campaigns/campaigns.controller';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -7,6 +8,7 @@ import { HealthController } from './health/health.controller';
 import { NominationsModule } from './nominations/nominations.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TemporalModule } from './temporal/temporal.module';
+import { UnitsController } from './units/units.controller';
 
 export interface AppRoles {
   /** Serve HTTP (`npm start`, `start:api`). */
@@ -26,7 +28,7 @@ export class AppModule {
         TemporalModule.forRoot({ worker: roles.worker }),
         ...(roles.api ? [AuthModule, NominationsModule, TasksModule] : []),
       ],
-      controllers: roles.api ? [HealthController] : [],
+      controllers: roles.api ? [HealthController, UnitsController, CampaignsController] : [],
     };
   }
 }

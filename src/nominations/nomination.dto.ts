@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { FIELDS, KINDS, OUTCOMES, STAGES, type Field, type Kind } from '../domain/nomination';
+import type { Nomination } from './nomination.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -97,4 +98,10 @@ export class AuditEventDto {
   @ApiProperty({ nullable: true }) score!: number | null;
   @ApiProperty() occurredAt!: Date;
   @ApiProperty() workflowId!: string;
+}
+
+/** The API's view of a nomination: the read-model row without its projection bookkeeping. */
+export function toNominationDto(n: Nomination): NominationDto {
+  const { projectionSeq: _internal, createdBy: _createdBy, ...dto } = n;
+  return dto;
 }

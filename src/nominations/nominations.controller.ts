@@ -3,7 +3,13 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } 
 import type { Response } from 'express';
 import { AuthUser, type CurrentUser } from '../auth/current-user';
 import { idempotencyKey } from '../common/idempotency';
-import { AuditEventDto, CreateNominationDto, ListNominationsQuery, NominationDto } from './nomination.dto';
+import {
+  AuditEventDto,
+  CreateNominationDto,
+  ListNominationsQuery,
+  NominationDto,
+  toNominationDto,
+} from './nomination.dto';
 import { NominationsService } from './nominations.service';
 
 @ApiTags('nominations')
@@ -27,19 +33,19 @@ export class NominationsController {
   ): Promise<NominationDto> {
     const { nomination, replayed } = await this.nominations.create(user, body, idempotencyKey(key));
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return nomination;
+    return toNominationDto(nomination);
   }
 
   @Get()
   @ApiOkResponse({ type: [NominationDto] })
-  list(@Query() query: ListNominationsQuery): Promise<NominationDto[]> {
-    return this.nominations.list(query);
+  async list(@Query() query: ListNominationsQuery): Promise<NominationDto[]> {
+    return (await this.nominations.list(query)).map(toNominationDto);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: NominationDto })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<NominationDto> {
-    return this.nominations.get(id);
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<NominationDto> {
+    return toNominationDto(await this.nominations.get(id));
   }
 
   @Get(':id/history')

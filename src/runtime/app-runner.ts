@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type INestApplicationContext, ValidationPipe } from '@nestjs/common';
+import { type INestApplicationContext, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -11,12 +11,12 @@ import { dataSourceOptions } from '../database/data-source-options';
 import { runMigrations } from '../database/migrate';
 import { seedIfEmpty, type SeedResult } from '../database/seed';
 import { jsonLog } from '../logging/json-log';
+import { NestJsonLogger } from '../logging/nest-logger';
 
 export interface RunningApp {
   app: INestApplicationContext;
   /** Base URL of the HTTP API, when this process serves it. */
   url?: string;
-  seed: SeedResult;
   close(): Promise<void>;
 }
 
@@ -30,18 +30,18 @@ export async function startApp(config: AppConfig, roles: AppRoles): Promise<Runn
   if (seed.seeded)
     jsonLog('info', 'empty database seeded with the demo province', { component: 'database', ...seed });
 
-  const logger = new ConsoleLogger({ json: true, logLevels: nestLogLevels(config) });
+  const logger = new NestJsonLogger();
   const module = AppModule.forRoot(config, roles);
   if (!roles.api) {
     const ctx = await NestFactory.createApplicationContext(module, { logger });
-    return { app: ctx, seed, close: () => ctx.close() };
+    return { app: ctx, close: () => ctx.close() };
   }
   const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
   configureHttp(app);
   await app.listen(config.port);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return { app, url: `http://localhost:${port}`, seed, close: () => app.close() };
+  return { app, url: `http://localhost:${port}`, close: () => app.close() };
 }
 
 /** Body limits, validation, the error shape and the OpenAPI page: the same for every HTTP process and test. */
@@ -72,12 +72,4 @@ async function seedOnce(config: AppConfig): Promise<SeedResult> {
   } finally {
     await ds.destroy();
   }
-}
-
-function nestLogLevels(config: AppConfig): ('log' | 'warn' | 'error' | 'debug' | 'verbose' | 'fatal')[] {
-  const all = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'] as const;
-  const from = { debug: 'debug', info: 'log', warn: 'warn', error: 'error' }[
-    config.logLevel
-  ] as (typeof all)[number];
-  return all.slice(all.indexOf(from));
 }

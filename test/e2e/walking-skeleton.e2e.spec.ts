@@ -32,10 +32,6 @@ describe('walking skeleton over HTTP', () => {
       LOG_LEVEL: 'warn',
     });
     app = await startApp(config, { api: true, worker: true });
-    campaignId = app.seed.campaignId!;
-    [{ id: districtId }] = await db.dataSource.query(
-      `SELECT id FROM units WHERE level = 'district' AND name = 'Huyện Đức Linh'`,
-    );
     temporal = new Client({
       connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }),
     });
@@ -88,6 +84,8 @@ describe('walking skeleton over HTTP', () => {
       ['GET', `/nominations/${randomUUID()}`],
       ['GET', `/nominations/${randomUUID()}/history`],
       ['GET', '/tasks'],
+      ['GET', '/units'],
+      ['GET', '/campaigns'],
       ['POST', `/tasks/${randomUUID()}/decision`],
     ]) {
       const res = await call(method, path, method === 'POST' ? {} : undefined, {
@@ -106,6 +104,28 @@ describe('walking skeleton over HTTP', () => {
     expect(res.status).toBe(200);
     token = res.body.accessToken;
     expect(token).toEqual(expect.any(String));
+  });
+
+  it("lists the seeded demo province, its 14 district-level units and this year's campaign", async () => {
+    const units = await call('GET', '/units');
+    expect(units.status).toBe(200);
+    expect(units.body).toHaveLength(1);
+    const [province] = units.body;
+    expect(province).toMatchObject({ name: 'Tỉnh Bình Thuận', level: 'province', parentId: null });
+    expect(province.children).toHaveLength(14);
+    districtId = province.children.find((u: { name: string }) => u.name === 'Huyện Đức Linh').id;
+
+    const campaigns = await call('GET', '/campaigns');
+    expect(campaigns.body).toHaveLength(1);
+    campaignId = campaigns.body[0].id;
+    expect(campaigns.body[0]).toMatchObject({
+      provinceUnitId: province.id,
+      year: new Date().getUTCFullYear(),
+    });
+    expect((await call('GET', `/campaigns/${campaignId}`)).body.calendar.stages.recognition).toEqual({
+      dueAt: expect.any(String),
+      cutoffAt: expect.any(String),
+    });
   });
 
   it('refuses bad input with a 4xx naming the field, and writes nothing', async () => {

@@ -19,7 +19,9 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   });
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_DEFINITIONS.map((sa) => [sa.name, INDEXED_TYPE[sa.cliType]])),
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTE_DEFINITIONS.map((sa) => [sa.name, INDEXED_TYPE[sa.cliType]]),
+    ),
   });
   return env;
 }
