@@ -25,7 +25,12 @@ export class NestJsonLogger implements LoggerService {
   }
 
   private write(level: Level, message: unknown, context?: string, extra: Record<string, unknown> = {}) {
-    const msg = typeof message === 'string' ? message : JSON.stringify(message);
+    const msg =
+      typeof message === 'string'
+        ? message
+        : message instanceof Error
+          ? message.message
+          : JSON.stringify(message);
     jsonLog(level, msg, { component: context ?? 'nest', ...extra });
   }
 }

@@ -24,7 +24,12 @@ const BODY_LIMIT = '1mb';
 
 /** Migrates and seeds the database, then starts the API and/or the worker against a resolved config. */
 export async function startApp(config: AppConfig, roles: AppRoles): Promise<RunningApp> {
-  const applied = await runMigrations(config.databaseUrl!);
+  const applied = await runMigrations(config.databaseUrl!).catch((err: Error) => {
+    const { host, port } = new URL(config.databaseUrl!);
+    throw new Error(
+      `cannot migrate the database at ${host}${port ? '' : ':5432'} (DATABASE_URL): ${err.message}`,
+    );
+  });
   if (applied.length) jsonLog('info', 'migrations applied', { component: 'database', migrations: applied });
   const seed = await seedOnce(config);
   if (seed.seeded)
@@ -33,10 +38,15 @@ export async function startApp(config: AppConfig, roles: AppRoles): Promise<Runn
   const logger = new NestJsonLogger();
   const module = AppModule.forRoot(config, roles);
   if (!roles.api) {
-    const ctx = await NestFactory.createApplicationContext(module, { logger });
+    const ctx = await NestFactory.createApplicationContext(module, { logger, abortOnError: false });
     return { app: ctx, close: () => ctx.close() };
   }
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    logger,
+    bodyParser: false,
+    // Let start-up errors reach runProcess, which prints one clear line and stops what it started.
+    abortOnError: false,
+  });
   configureHttp(app);
   await app.listen(config.port);
   const address = app.getHttpServer().address();

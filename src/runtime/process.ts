@@ -61,7 +61,7 @@ export async function runProcess(roles: AppRoles, opts: { embedded: boolean }): 
     }
     const app = await startApp(config, roles);
     stops.push({ name: 'application', stop: app.close });
-    printBanner(config, app.url);
+    printBanner(config, roles, app.url, opts.embedded);
   } catch (err) {
     // One clear line instead of a stack trace: configuration and start-up problems are the user's to fix.
     const message = err instanceof Error ? err.message : String(err);
@@ -99,7 +99,12 @@ function installTemporalRuntime(config: AppConfig): void {
   });
 }
 
-function printBanner(config: AppConfig, apiUrl?: string): void {
+function printBanner(
+  config: AppConfig,
+  roles: AppRoles,
+  apiUrl: string | undefined,
+  embedded: boolean,
+): void {
   const lines = ['', 'Nomination workflow engine is running.'];
   if (apiUrl) {
     lines.push(
@@ -110,12 +115,12 @@ function printBanner(config: AppConfig, apiUrl?: string): void {
   }
   if (config.temporal.uiUrl) lines.push(`  Temporal Web UI:  ${config.temporal.uiUrl}`);
   lines.push(`  Temporal:         ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  if (roles.worker) lines.push(`  Worker:           task queue ${config.temporal.taskQueue}`);
   if (apiUrl) {
-    const defaultPw = !process.env.ADMIN_PASSWORD;
-    lines.push(
-      `  Administrator:    ${config.admin.username} / ${defaultPw ? config.admin.password : '(ADMIN_PASSWORD)'}`,
-    );
+    const password = process.env.ADMIN_PASSWORD ? '(ADMIN_PASSWORD)' : config.admin.password;
+    lines.push(`  Administrator:    ${config.admin.username} / ${password}`);
   }
-  lines.push(`  Data:             ${config.dataDir}`, '  Press Ctrl-C to stop.', '');
+  if (embedded) lines.push(`  Data:             ${config.dataDir}`);
+  lines.push('  Press Ctrl-C to stop.', '');
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { TLSConfig } from '@temporalio/client';
+import { Connection, type TLSConfig } from '@temporalio/client';
 import type { AppConfig } from '../config/config';
 
 /** Address, TLS and API key for both the client and the worker's native connection. */
@@ -22,4 +22,16 @@ function tlsConfig(tls: NonNullable<AppConfig['temporal']['tls']>): TLSConfig {
         ? { crt: read(tls.clientCertPath), key: read(tls.clientKeyPath) }
         : undefined,
   };
+}
+
+/** Connects the client, saying which address failed rather than only that a deadline passed. */
+export async function connectClient(t: AppConfig['temporal']): Promise<Connection> {
+  const options = connectionOptions(t);
+  try {
+    return await Connection.connect(options);
+  } catch (err) {
+    throw new Error(
+      `cannot reach Temporal at ${options.address} (TEMPORAL_ADDRESS): ${(err as Error).message}`,
+    );
+  }
 }

@@ -1,8 +1,8 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { connectionOptions } from './connection-options';
+import { connectClient } from './connection-options';
 import { TemporalWorkerService } from './temporal-worker.service';
 
 /** Closes the client's connection when the application stops. */
@@ -27,7 +27,7 @@ export class TemporalModule {
           inject: [APP_CONFIG],
           useFactory: async (config: AppConfig) =>
             new Client({
-              connection: await Connection.connect(connectionOptions(config.temporal)),
+              connection: await connectClient(config.temporal),
               namespace: config.temporal.namespace,
             }),
         },

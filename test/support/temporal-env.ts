@@ -1,6 +1,7 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../src/domain/search-attributes';
+import { resolveTemporalBinary } from '../../src/runtime/temporal-binaries';
 
 const { IndexedValueType } = temporal.api.enums.v1;
 const INDEXED_TYPE = {
@@ -9,19 +10,27 @@ const INDEXED_TYPE = {
 } as const;
 
 /**
- * The time-skipping test server, from the binary global setup resolved (TEMPORAL_TEST_SERVER_PATH),
- * else the SDK's own download; with our search attributes registered, as the dev server has them.
+ * The time-skipping test server from the resolved `temporal-test-server` binary (TEMPORAL_TEST_SERVER_PATH,
+ * which global setup sets, else PATH, else .tools/, installed when missing), else the SDK's own download;
+ * with our search attributes registered, as the dev server has them.
  */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const path = process.env.TEMPORAL_TEST_SERVER_PATH;
+  const binary = await resolveTemporalBinary('temporal-test-server', { install: true, log: console.log });
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: path ? { type: 'existing-path', path } : { type: 'cached-download' } },
+    server: {
+      executable: binary ? { type: 'existing-path', path: binary.path } : { type: 'cached-download' },
+    },
   });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      SEARCH_ATTRIBUTE_DEFINITIONS.map((sa) => [sa.name, INDEXED_TYPE[sa.cliType]]),
-    ),
-  });
+  try {
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(
+        SEARCH_ATTRIBUTE_DEFINITIONS.map((sa) => [sa.name, INDEXED_TYPE[sa.cliType]]),
+      ),
+    });
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
   return env;
 }
