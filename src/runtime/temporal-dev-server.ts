@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../domain/search-attributes';
+import { canListen, freePort } from './ports';
 import {
   BinaryNotFoundError,
   isProcessAlive,
@@ -533,25 +534,6 @@ async function portOrFree(wanted: number, what: string, log: DevServerOptions['l
   const port = await freePort();
   if (wanted !== 0) log(`port ${wanted} for the Temporal ${what} is busy; using ${port}`, {}, 'warn');
   return port;
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen({ port, host: HOST, exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen({ port: 0, host: HOST, exclusive: true }, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPortsFree(ports: (number | undefined)[]): Promise<void> {

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { canListen, freePort } from '../../src/runtime/ports';
 
 /**
  * What a new user does: `npm start` with nothing configured (here with its own DATA_DIR and ports, so it
@@ -157,23 +157,4 @@ function processesUsing(dir: string): string[] {
       }
     })
     .filter((cmd) => cmd.includes(dir));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, () => srv.close(() => resolve(true)));
-  });
 }

@@ -4,6 +4,7 @@ import net from 'net';
 import os from 'os';
 import path from 'path';
 import { Client } from 'pg';
+import { canListen } from '../../src/runtime/ports';
 import {
   installedNativeDir,
   relocatedClusterDir,
@@ -35,14 +36,6 @@ async function query<T>(url: string, sql: string, params: unknown[] = []): Promi
   } finally {
     await client.end();
   }
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
 }
 
 function isAlive(pid: number): boolean {
@@ -106,7 +99,7 @@ describe('startEmbeddedPostgres', () => {
 
     await first.stop();
     await first.stop(); // idempotent
-    expect(await portIsFree(first.port)).toBe(true);
+    expect(await canListen(first.port)).toBe(true);
     expect(isAlive(pid)).toBe(false);
     await expect(fs.access(path.join(first.clusterDir, 'postmaster.pid'))).rejects.toThrow();
 
@@ -118,7 +111,7 @@ describe('startEmbeddedPostgres', () => {
     expect(await query(second.url, 'SELECT name FROM nominee')).toEqual([{ name: 'Zahra Ahmadi' }]);
     expect((await fs.stat(path.join(dataDir, 'postgres-password'))).mode & 0o777).toBe(0o600);
     await second.stop();
-    expect(await portIsFree(second.port)).toBe(true);
+    expect(await canListen(second.port)).toBe(true);
     process.stdout.write(
       `embedded PostgreSQL: first start (initdb) ${firstMs} ms, restart ${restartMs} ms\n`,
     );
@@ -174,7 +167,7 @@ describe('startEmbeddedPostgres', () => {
     servers.splice(0);
 
     // What a SIGKILLed `npm start` leaves: a server nobody will stop, and the owner file of a dead process.
-    const orphan = spawnOrphan(pg.clusterDir, pg.port);
+    const orphan = spawnOrphan(pg.binDir, pg.clusterDir, pg.port);
     cleanups.push(async () => orphan.pid && isAlive(orphan.pid) && process.kill(orphan.pid, 'SIGKILL'));
     await waitFor(async () =>
       (await fs.readFile(path.join(pg.clusterDir, 'postmaster.pid'), 'utf8')).includes('ready'),
@@ -346,8 +339,8 @@ rootOnly('startEmbeddedPostgres as root with a checkout under a private (mode 70
   });
 });
 
-function spawnOrphan(clusterDir: string, port: number): ChildProcess {
-  const postgres = path.join(installedNativeDir(), 'bin', 'postgres');
+function spawnOrphan(binDir: string, clusterDir: string, port: number): ChildProcess {
+  const postgres = path.join(binDir, 'bin', 'postgres');
   const ids = asRoot ? { uid: Number(execId('-u')), gid: Number(execId('-g')) } : {};
   const child = spawn(postgres, ['-D', clusterDir, '-p', String(port), '-h', '127.0.0.1', '-k', ''], {
     ...ids,

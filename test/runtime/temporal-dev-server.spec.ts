@@ -4,12 +4,12 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as ts from 'typescript';
 import {
   NominationStageKey,
   OverdueKey,
   SEARCH_ATTRIBUTE_DEFINITIONS,
 } from '../../src/domain/search-attributes';
+import { canListen, freePort } from '../../src/runtime/ports';
 import { isProcessAlive, resolveTemporalBinary } from '../../src/runtime/temporal-binaries';
 import { type RunningDevServer, startTemporalDevServer } from '../../src/runtime/temporal-dev-server';
 
@@ -67,7 +67,7 @@ describe('embedded Temporal dev server', () => {
       });
     });
     await first.stop();
-    expect(await canListen(first.address)).toBe(true);
+    expect(await canListenAt(first.address)).toBe(true);
     expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
 
     // Same database file, same --search-attribute flags (already registered now): it comes up again.
@@ -83,8 +83,8 @@ describe('embedded Temporal dev server', () => {
     });
     await second.stop();
     await second.stop(); // idempotent
-    expect(await canListen(second.address)).toBe(true);
-    expect(await canListen(`127.0.0.1:${uiPort}`)).toBe(true);
+    expect(await canListenAt(second.address)).toBe(true);
+    expect(await canListenAt(`127.0.0.1:${uiPort}`)).toBe(true);
   });
 
   it('moves to free ports when the wanted ones are busy, and says so', async () => {
@@ -110,14 +110,10 @@ describe('embedded Temporal dev server', () => {
   });
 
   describe('when the Node process that started it goes away', () => {
-    let harnessDir: string;
-    let harness: string;
+    // The compiled module `npm start` runs (`npm test` builds first): a separate Node process is the only
+    // way to see what happens when that process dies.
+    const harness = path.join(ROOT, 'dist/src/runtime/temporal-dev-server.js');
     const owners: Owner[] = [];
-    beforeAll(() => {
-      harnessDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dev-server-harness-'));
-      harness = buildHarness(harnessDir);
-    });
-    afterAll(() => fs.rmSync(harnessDir, { recursive: true, force: true }));
     // Whatever a failed test left running.
     afterEach(() => {
       for (const { child, serverPid } of owners.splice(0)) {
@@ -136,7 +132,7 @@ describe('embedded Temporal dev server', () => {
       expect(await accepts(owner.address)).toBe(true);
       owner.child.kill('SIGTERM');
       expect(await exitSignal(owner.child)).toBe('SIGTERM');
-      expect(await eventually(() => canListen(owner.address))).toBe(true);
+      expect(await eventually(() => canListenAt(owner.address))).toBe(true);
       expect(await eventually(async () => !isProcessAlive(owner.serverPid))).toBe(true);
     });
 
@@ -189,12 +185,9 @@ function hostPort(address: string): { host: string; port: number } {
   return { host, port: Number(port) };
 }
 
-function canListen(address: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen({ ...hostPort(address), exclusive: true }, () => srv.close(() => resolve(true)));
-  });
+function canListenAt(address: string): Promise<boolean> {
+  const { host, port } = hostPort(address);
+  return canListen(port, host);
 }
 
 function accepts(address: string): Promise<boolean> {
@@ -215,13 +208,6 @@ function listen(port: number): Promise<net.Server> {
   });
 }
 
-async function freePort(): Promise<number> {
-  const srv = await listen(0);
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -229,31 +215,6 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Pro
     await new Promise((r) => setTimeout(r, 50));
   }
   return true;
-}
-
-/**
- * The modules under test, transpiled to plain JS, so that a separate Node process can run them exactly as
- * `npm start` does — the only way to see what happens when that process dies.
- */
-function buildHarness(outDir: string): string {
-  for (const file of [
-    'runtime/temporal-dev-server.ts',
-    'runtime/temporal-binaries.ts',
-    'domain/search-attributes.ts',
-  ]) {
-    const source = fs.readFileSync(path.join(ROOT, 'src', file), 'utf8');
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2022,
-        esModuleInterop: true,
-      },
-    });
-    const out = path.join(outDir, 'src', file.replace(/\.ts$/, '.js'));
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, outputText);
-  }
-  return path.join(outDir, 'src', 'runtime', 'temporal-dev-server.js');
 }
 
 interface Owner {
