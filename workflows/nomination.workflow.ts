@@ -19,7 +19,14 @@ import {
   type Stage,
   transitionFor,
 } from '../src/domain/nomination';
-import { NominationStageKey } from '../src/domain/search-attributes';
+import {
+  CampaignIdKey,
+  NominationFieldKey,
+  NominationKindKey,
+  NominationStageKey,
+  OverdueKey,
+  UnitIdKey,
+} from '../src/domain/search-attributes';
 import type { NominationActivities, ProjectionRecord } from '../activities/nomination.activities';
 import {
   type Actor,
@@ -104,6 +111,16 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     },
     { validator: (d: DecisionInput) => validateDecision(d, { stage, task, applying, results }) },
   );
+
+  // Published by the workflow itself, so every start path (API, import, tests) lists the same way.
+  upsertSearchAttributes([
+    { key: NominationStageKey, value: stage },
+    { key: CampaignIdKey, value: input.campaignId },
+    { key: UnitIdKey, value: input.unitId },
+    { key: NominationFieldKey, value: input.field },
+    { key: NominationKindKey, value: input.kind },
+    { key: OverdueKey, value: false },
+  ]);
 
   // The first task is open from the start: a decision that arrives while it is being projected waits
   // in the loop below, after the registration, so history and read model keep the same order.

@@ -10,22 +10,12 @@ import { uuidFromName } from '../common/idempotency';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { nominationWorkflowId } from '../domain/nomination';
-import {
-  CampaignIdKey,
-  NominationFieldKey,
-  NominationKindKey,
-  NominationStageKey,
-  OverdueKey,
-  UnitIdKey,
-} from '../domain/search-attributes';
 import { jsonLog } from '../logging/json-log';
 import { Unit } from '../units/unit.entity';
 import type { nominationWorkflow } from '../../workflows/nomination.workflow';
 import { registrationUpdate } from '../../workflows/messages';
 import type { AuditEventDto, CreateNominationDto, ListNominationsQuery } from './nomination.dto';
 import { Nomination } from './nomination.entity';
-
-const FIRST_STAGE = 'district_registration';
 
 @Injectable()
 export class NominationsService {
@@ -60,14 +50,6 @@ export class NominationsService {
       // Two identical requests racing reach the one running workflow; a closed one is never restarted.
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: NominationStageKey, value: FIRST_STAGE },
-        { key: CampaignIdKey, value: dto.campaignId },
-        { key: UnitIdKey, value: dto.unitId },
-        { key: NominationFieldKey, value: dto.field },
-        { key: NominationKindKey, value: dto.kind },
-        { key: OverdueKey, value: false },
-      ],
     });
     await this.temporal.workflow.executeUpdateWithStart(registrationUpdate, {
       startWorkflowOperation: start,

@@ -4,6 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { createActivities, type ProjectionRecord } from '../../activities';
 import { nominationWorkflowId, type Outcome } from '../../src/domain/nomination';
+import { CampaignIdKey, NominationStageKey, OverdueKey, UnitIdKey } from '../../src/domain/search-attributes';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker-options';
 import { decideUpdate, REFUSAL, stateQuery, type Actor, type DecisionInput } from '../../workflows/messages';
 import type { nominationWorkflow } from '../../workflows/nomination.workflow';
@@ -129,6 +130,13 @@ describe('nominationWorkflow on the time-skipping server, projecting into Postgr
       if (step.stage !== 'closed') taskId = result.nextTaskId!;
     }
     expect(await handle.result()).toEqual({ nominationId, outcome: 'recognized_provincial' });
+    const { typedSearchAttributes: sa } = await handle.describe();
+    expect([
+      sa.get(NominationStageKey),
+      sa.get(CampaignIdKey),
+      sa.get(UnitIdKey),
+      sa.get(OverdueKey),
+    ]).toEqual(['closed', org.campaignId, org.districtId, false]);
 
     const [row] = await db.dataSource.query(
       'SELECT stage, outcome, closed_at FROM nominations WHERE id = $1',
