@@ -1,7 +1,26 @@
 import { log } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Decision, NominationStage, Outcome } from '../src/domain/nomination';
-import type { Actor, NominationInput, OpenTask } from '../workflows/messages';
+import type { Decision, NominationStage, Outcome, Role } from '../src/domain/nomination';
+import type { Actor, NominationContent, NominationInput, OpenTask } from '../workflows/messages';
+
+export type AuditAction =
+  | 'registered'
+  | 'decided'
+  | 'resubmitted'
+  | 'withdrawn'
+  | 'reminder'
+  | 'overdue'
+  | 'escalated'
+  | 'deadline_changed'
+  | 'closed_at_cutoff';
+
+/** A message for everyone holding a role in a unit (a unit's reviewers, its administrators). */
+export interface Notice {
+  unitId: string;
+  role: Role;
+  kind: AuditAction;
+  message: string;
+}
 
 /** One step of a nomination workflow, as the read model and the audit log must show it. */
 export interface ProjectionRecord {
@@ -10,19 +29,40 @@ export interface ProjectionRecord {
   /** Step number within the workflow; (workflowId, seq) makes the write idempotent. */
   seq: number;
   occurredAt: string;
-  action: 'registered' | 'decided';
-  /** Null when the system acted (a timer, a cut-off); never a person's name for an automatic step. */
+  action: AuditAction;
+  /** Null when the system acted (a timer, a cut-off, a calendar change); never a person for an automatic step. */
   actor: Actor | null;
   stageBefore: NominationStage | null;
   stageAfter: NominationStage;
   outcome: Outcome | null;
-  /** Present on the first step only: the nomination's content, so the row exists even if the API's insert was lost. */
+  /** The task the step concerns. */
+  taskId?: string | null;
+  decision?: Decision | null;
+  comment?: string | null;
+  score?: number | null;
+  /** Present on the first step only: the nomination's content, so the row exists even if nothing else wrote it. */
   nomination?: NominationInput;
-  decision?: { taskId: string; decision: Decision; comment: string | null; score: number | null };
+  /** Content the submitter changed on resubmission. */
+  changes?: Partial<NominationContent>;
+  revisions?: number;
+  /** The nomination's (and its open task's) overdue flag after this step. */
+  overdue?: boolean;
+  closeTask?: { id: string; status: 'completed' | 'cancelled' };
   openTask?: OpenTask | null;
+  /** New due date and cut-off of the open task (calendar change). */
+  taskDeadline?: { id: string; dueAt: string; cutoffAt: string };
+  notify?: Notice[];
 }
 
 export const SYSTEM_ACTOR_NAME = 'system';
+
+const CONTENT_COLUMNS: Record<keyof NominationContent, string> = {
+  title: 'title',
+  description: 'description',
+  field: 'field',
+  kind: 'kind',
+  nomineeName: 'nominee_name',
+};
 
 /**
  * Side effects of nomination workflows. Each call runs in one database transaction whose first write
@@ -36,27 +76,42 @@ export class NominationActivities {
     const applied = await this.dataSource.transaction(async (m) => {
       if (r.nomination) await insertNomination(m, r);
       if (!(await insertAuditEvent(m, r))) return false;
-      await m.query(
-        `UPDATE nominations SET stage = $2, outcome = $3, projection_seq = $4, updated_at = $5,
-                closed_at = CASE WHEN $2 = 'closed' THEN $5::timestamptz ELSE closed_at END
-          WHERE id = $1 AND projection_seq < $4`,
-        [r.nominationId, r.stageAfter, r.outcome, r.seq, r.occurredAt],
-      );
-      if (r.decision) {
+      await updateNomination(m, r);
+      if (r.closeTask) {
         await m.query(
-          `UPDATE tasks SET status = 'completed', decision = $2, decided_by = $3, comment = $4, score = $5, closed_at = $6
-            WHERE id = $1`,
+          `UPDATE tasks SET status = $2, decision = $3, decided_by = $4, comment = $5, score = $6, closed_at = $7
+            WHERE id = $1 AND status = 'open'`,
           [
-            r.decision.taskId,
-            r.decision.decision,
-            r.actor?.userId ?? null,
-            r.decision.comment,
-            r.decision.score,
+            r.closeTask.id,
+            r.closeTask.status,
+            r.decision ?? null,
+            r.closeTask.status === 'completed' ? (r.actor?.userId ?? null) : null,
+            r.comment ?? null,
+            r.score ?? null,
             r.occurredAt,
           ],
         );
       }
+      if (r.taskDeadline) {
+        await m.query(`UPDATE tasks SET due_at = $2, cutoff_at = $3 WHERE id = $1`, [
+          r.taskDeadline.id,
+          r.taskDeadline.dueAt,
+          r.taskDeadline.cutoffAt,
+        ]);
+      }
+      if (r.overdue !== undefined && r.taskId) {
+        await m.query(`UPDATE tasks SET overdue = $2 WHERE id = $1`, [r.taskId, r.overdue]);
+      }
       if (r.openTask) await insertTask(m, r, r.openTask);
+      for (const [i, n] of (r.notify ?? []).entries()) {
+        await m.query(
+          `INSERT INTO notifications (workflow_id, seq, idx, nomination_id, recipient_unit_id, recipient_role, kind,
+                                      message, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (workflow_id, seq, idx) DO NOTHING`,
+          [r.workflowId, r.seq, i, r.nominationId, n.unitId, n.role, n.kind, n.message, r.occurredAt],
+        );
+      }
       return true;
     });
     log.info(applied ? 'projection recorded' : 'projection already recorded', {
@@ -94,6 +149,28 @@ async function insertNomination(m: EntityManager, r: ProjectionRecord): Promise<
   );
 }
 
+async function updateNomination(m: EntityManager, r: ProjectionRecord): Promise<void> {
+  const sets = [
+    'stage = $2',
+    'outcome = $3',
+    'projection_seq = $4',
+    'updated_at = $5',
+    "closed_at = CASE WHEN $2 = 'closed' THEN $5::timestamptz ELSE closed_at END",
+  ];
+  const params: unknown[] = [r.nominationId, r.stageAfter, r.outcome, r.seq, r.occurredAt];
+  const set = (column: string, value: unknown) => {
+    params.push(value);
+    sets.push(`${column} = $${params.length}`);
+  };
+  if (r.overdue !== undefined) set('overdue', r.overdue);
+  if (r.revisions !== undefined) set('revisions', r.revisions);
+  for (const [key, value] of Object.entries(r.changes ?? {})) {
+    set(CONTENT_COLUMNS[key as keyof NominationContent], value);
+  }
+  // Steps arrive in order, but a late retry of an older one must not roll the row back.
+  await m.query(`UPDATE nominations SET ${sets.join(', ')} WHERE id = $1 AND projection_seq < $4`, params);
+}
+
 async function insertAuditEvent(m: EntityManager, r: ProjectionRecord): Promise<boolean> {
   const rows: unknown[] = await m.query(
     `INSERT INTO audit_events (nomination_id, workflow_id, seq, action, actor_type, actor_user_id, actor_name,
@@ -115,10 +192,10 @@ async function insertAuditEvent(m: EntityManager, r: ProjectionRecord): Promise<
       r.stageBefore,
       r.stageAfter,
       r.outcome,
-      r.decision?.taskId ?? r.openTask?.id ?? null,
-      r.decision?.decision ?? null,
-      r.decision?.comment ?? null,
-      r.decision?.score ?? null,
+      r.taskId ?? r.openTask?.id ?? null,
+      r.decision ?? null,
+      r.comment ?? null,
+      r.score ?? null,
       r.occurredAt,
     ],
   );
@@ -127,19 +204,22 @@ async function insertAuditEvent(m: EntityManager, r: ProjectionRecord): Promise<
 
 async function insertTask(m: EntityManager, r: ProjectionRecord, t: OpenTask): Promise<void> {
   await m.query(
-    `INSERT INTO tasks (id, nomination_id, workflow_id, stage, status, allowed_decisions, assignee_role,
-                        assignee_unit_id, opened_at)
-     VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8)
+    `INSERT INTO tasks (id, nomination_id, workflow_id, stage, kind, status, allowed_decisions, assignee_role,
+                        assignee_unit_id, opened_at, due_at, cutoff_at)
+     VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, $11)
      ON CONFLICT (id) DO NOTHING`,
     [
       t.id,
       r.nominationId,
       r.workflowId,
       t.stage,
+      t.kind,
       JSON.stringify(t.allowedDecisions),
       t.assigneeRole,
       t.assigneeUnitId,
       t.openedAt,
+      t.dueAt,
+      t.cutoffAt,
     ],
   );
 }

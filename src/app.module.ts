@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
-import { CampaignsController } from './campaigns/campaigns.controller';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -26,9 +26,9 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         TemporalModule.forRoot({ worker: roles.worker }),
-        ...(roles.api ? [AuthModule, NominationsModule, TasksModule] : []),
+        ...(roles.api ? [AuthModule, CampaignsModule, NominationsModule, TasksModule] : []),
       ],
-      controllers: roles.api ? [HealthController, UnitsController, CampaignsController] : [],
+      controllers: roles.api ? [HealthController, UnitsController] : [],
     };
   }
 }

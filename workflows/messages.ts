@@ -1,17 +1,26 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Calendar, DeadlineProgress } from '../src/domain/calendar';
 import type { Decision, Field, Kind, NominationStage, Outcome, Role, Stage } from '../src/domain/nomination';
 
 /** Messages of nominationWorkflow, declared once and shared by the workflow, the API and the tests. */
 
-export interface NominationInput {
-  nominationId: string;
-  campaignId: string;
-  unitId: string;
+/** The model's own content: what the submitter registers and may change when asked to revise. */
+export interface NominationContent {
   title: string;
   description: string;
   field: Field;
   kind: Kind;
   nomineeName: string;
+}
+
+export interface NominationInput extends NominationContent {
+  nominationId: string;
+  campaignId: string;
+  unitId: string;
+  /** The province running the campaign: its reviewers act on the provincial stages. */
+  provinceUnitId: string;
+  /** The campaign's calendar when the nomination was registered; later changes arrive by signal. */
+  calendar: Calendar;
   submittedBy: Actor;
 }
 
@@ -25,11 +34,15 @@ export interface Actor {
 
 export interface OpenTask {
   id: string;
+  /** `review`: a reviewer decides; `revision`: the submitter revises and resubmits. */
+  kind: 'review' | 'revision';
   stage: Stage;
   allowedDecisions: readonly Decision[];
   assigneeRole: Role;
   assigneeUnitId: string;
   openedAt: string;
+  dueAt: string;
+  cutoffAt: string;
 }
 
 export interface DecisionInput {
@@ -49,27 +62,52 @@ export interface DecisionResult {
   nextTaskId: string | null;
 }
 
+export interface WithdrawInput {
+  reason: string;
+  actor: Actor;
+}
+
+export interface ResubmitInput {
+  changes: Partial<NominationContent>;
+  comment?: string;
+  actor: Actor;
+}
+
+export interface CalendarChange {
+  calendar: Calendar;
+  /** Who moved the dates, for the audit comment; the re-arming itself is the system's doing. */
+  changedBy: string;
+}
+
 export interface NominationState {
   nominationId: string;
   stage: NominationStage;
   outcome: Outcome | null;
   task: OpenTask | null;
   decisions: number;
+  revisions: number;
+  overdue: boolean;
+  deadline: DeadlineProgress | null;
+  content: NominationContent;
 }
 
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
+export const withdrawUpdate = defineUpdate<NominationState, [WithdrawInput]>('withdraw');
+export const resubmitUpdate = defineUpdate<NominationState, [ResubmitInput]>('resubmit');
 /**
  * Sent with the workflow's start (update-with-start): answers once the registration is in the read model,
  * so the API can return the new nomination with its first task already visible.
  */
 export const registrationUpdate = defineUpdate<NominationState>('registration');
+/** The campaign's calendar moved: re-arm the timers of the open task. */
+export const calendarChangedSignal = defineSignal<[CalendarChange]>('calendarChanged');
 export const stateQuery = defineQuery<NominationState>('state');
 
 /** Failure types a validator throws; the API maps them to HTTP statuses. */
 export const REFUSAL = {
-  /** The decision conflicts with the nomination's current state (closed, task not open, already decided). */
+  /** The request conflicts with the nomination's current state (closed, task not open, already decided). */
   conflict: 'DecisionConflict',
-  /** The decision itself is invalid for the task (not allowed here, missing score, wrong role). */
+  /** The request itself is invalid for the task (not allowed here, missing score or comment, limit reached). */
   invalid: 'DecisionInvalid',
   /** The actor may not act on this task. */
   forbidden: 'DecisionForbidden',

@@ -9,7 +9,20 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { NominationActivities, Notice, ProjectionRecord } from '../activities/nomination.activities';
 import {
+  advanceProgress,
+  cutoffOutcome,
+  DEFAULT_MAX_REVISIONS,
+  type DeadlineEvent,
+  type DeadlineProgress,
+  freshProgress,
+  HOUR_MS,
+  nextDeadlineEvent,
+  revisionDeadline,
+} from '../src/domain/calendar';
+import {
+  actingLevel,
   allowedDecisions,
   assigneeRoleFor,
   type Decision,
@@ -27,20 +40,26 @@ import {
   OverdueKey,
   UnitIdKey,
 } from '../src/domain/search-attributes';
-import type { NominationActivities, ProjectionRecord } from '../activities/nomination.activities';
+import { workflowNow } from './clock';
 import {
   type Actor,
+  type CalendarChange,
+  calendarChangedSignal,
   type DecisionInput,
   type DecisionResult,
   decideUpdate,
+  type NominationContent,
   type NominationInput,
-  registrationUpdate,
   type NominationState,
   type OpenTask,
   REFUSAL,
+  registrationUpdate,
+  type ResubmitInput,
+  resubmitUpdate,
   stateQuery,
+  type WithdrawInput,
+  withdrawUpdate,
 } from './messages';
-import { workflowNow } from './clock';
 
 const { recordProjection } = proxyActivities<NominationActivities>({
   startToCloseTimeout: '30 seconds',
@@ -53,32 +72,71 @@ export interface NominationResult {
   outcome: Outcome;
 }
 
+/** A request from a person that the main loop applies, one at a time and in arrival order. */
+type Pending =
+  | { kind: 'decision'; input: DecisionInput }
+  | { kind: 'withdraw'; input: WithdrawInput }
+  | { kind: 'resubmit'; input: ResubmitInput };
+
 /**
  * One nomination's way through the round (DESIGN.md §1). The workflow is the authority on its stage;
  * every change it makes is written to the read model and the audit log by one idempotent activity
- * call, numbered by `seq` so a retried call changes nothing twice.
+ * call, numbered by `seq` so a retried call changes nothing twice. Nothing is ever decided by silence:
+ * a task nobody acts on is reminded, then escalated, and at its stage's hard cut-off the nomination
+ * closes without the decision it was waiting for.
  */
 export async function nominationWorkflow(input: NominationInput): Promise<NominationResult> {
   const { workflowId } = workflowInfo();
+  let calendar = input.calendar;
+  const content: NominationContent = {
+    title: input.title,
+    description: input.description,
+    field: input.field,
+    kind: input.kind,
+    nomineeName: input.nomineeName,
+  };
   let seq = 0;
-  let stage: NominationStage = 'district_registration';
+  // Widened on purpose: the handlers below change it, which TypeScript's narrowing cannot see.
+  let stage = 'district_registration' as NominationStage;
   let outcome: Outcome | null = null;
   let task: OpenTask | null = null;
+  let progress: DeadlineProgress | null = null;
   let decisions = 0;
+  let revisions = 0;
   let registered = false;
-  // The decision being applied; while it is set, other decisions are refused rather than queued.
-  let applying: DecisionInput | undefined;
-  const results = new Map<string, DecisionResult>();
+  let pending: Pending | undefined;
+  const calendarChanges: CalendarChange[] = [];
+  const decided = new Map<string, DecisionResult>();
+  // Answers to withdraw/resubmit, by a per-request token, so each Update returns its own outcome.
+  const answered = new Set<Pending>();
 
-  const openTask = (s: Stage): OpenTask => ({
+  const maxRevisions = () => calendar.maxRevisions ?? DEFAULT_MAX_REVISIONS;
+  const unitFor = (s: Stage) => (actingLevel(s) === 'province' ? input.provinceUnitId : input.unitId);
+  const reviewTask = (s: Stage): OpenTask => ({
     id: uuid4(),
+    kind: 'review',
     stage: s,
     allowedDecisions: allowedDecisions(s),
     assigneeRole: assigneeRoleFor(s),
-    // Until units carry their parent chain into the workflow, every task belongs to the nominating unit.
+    assigneeUnitId: unitFor(s),
+    openedAt: workflowNow(),
+    ...calendar.stages[s],
+  });
+  const revisionTask = (s: Stage): OpenTask => ({
+    id: uuid4(),
+    kind: 'revision',
+    stage: s,
+    allowedDecisions: [],
+    assigneeRole: 'submitter',
     assigneeUnitId: input.unitId,
     openedAt: workflowNow(),
+    ...revisionDeadline(Date.now(), calendar),
   });
+  const open = (t: OpenTask) => {
+    task = t;
+    progress = freshProgress(t.dueAt);
+  };
+  const overdue = () => progress?.overdue === true && progress.dueAt === task?.dueAt;
 
   const record = (r: Omit<ProjectionRecord, 'workflowId' | 'nominationId' | 'seq' | 'occurredAt'>) =>
     recordProjection({
@@ -95,22 +153,48 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     outcome,
     task,
     decisions,
+    revisions,
+    overdue: overdue(),
+    deadline: progress,
+    content,
   });
+  const view = () => ({ stage, task, pending, decided, revisions, maxRevisions: maxRevisions() });
+
   setHandler(stateQuery, state);
   setHandler(registrationUpdate, async () => {
     await condition(() => registered);
     return state();
   });
-
   setHandler(
     decideUpdate,
     async (d: DecisionInput): Promise<DecisionResult> => {
-      applying = d;
-      await condition(() => results.has(d.taskId));
-      return results.get(d.taskId)!;
+      pending = { kind: 'decision', input: d };
+      await condition(() => decided.has(d.taskId));
+      return decided.get(d.taskId)!;
     },
-    { validator: (d: DecisionInput) => validateDecision(d, { stage, task, applying, results }) },
+    { validator: (d) => validateDecision(d, view()) },
   );
+  setHandler(
+    withdrawUpdate,
+    async (w: WithdrawInput): Promise<NominationState> => {
+      const request: Pending = { kind: 'withdraw', input: w };
+      pending = request;
+      await condition(() => answered.has(request));
+      return state();
+    },
+    { validator: (w) => validateWithdrawal(w, input, view()) },
+  );
+  setHandler(
+    resubmitUpdate,
+    async (r: ResubmitInput): Promise<NominationState> => {
+      const request: Pending = { kind: 'resubmit', input: r };
+      pending = request;
+      await condition(() => answered.has(request));
+      return state();
+    },
+    { validator: (r) => validateResubmission(r, input, view()) },
+  );
+  setHandler(calendarChangedSignal, (change) => void calendarChanges.push(change));
 
   // Published by the workflow itself, so every start path (API, import, tests) lists the same way.
   upsertSearchAttributes([
@@ -124,7 +208,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
 
   // The first task is open from the start: a decision that arrives while it is being projected waits
   // in the loop below, after the registration, so history and read model keep the same order.
-  task = openTask('district_registration');
+  open(reviewTask('district_registration'));
   await record({
     action: 'registered',
     actor: input.submittedBy,
@@ -136,51 +220,208 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   });
   registered = true;
 
-  while (stage !== 'closed') {
-    await condition(() => applying !== undefined);
-    const d = applying!;
+  /** Moves to a new stage, a revision, or closes; one audit event, one projection. */
+  const close = async (
+    action: ProjectionRecord['action'],
+    closing: Outcome,
+    extra: Partial<ProjectionRecord> & { actor: Actor | null },
+  ) => {
+    const before = stage;
+    const current = task!;
+    await record({
+      action,
+      stageBefore: before,
+      stageAfter: 'closed',
+      outcome: closing,
+      taskId: current.id,
+      closeTask: { id: current.id, status: extra.decision ? 'completed' : 'cancelled' },
+      overdue: false,
+      ...extra,
+    });
+    stage = 'closed';
+    outcome = closing;
+    task = null;
+    progress = null;
+  };
+
+  const applyDecision = async (d: DecisionInput) => {
     const decision = d.decision as Decision; // the validator has checked it against the stage
     const current = task!;
     const transition = transitionFor(current.stage, decision)!;
-    const stageBefore = stage;
-    let next: OpenTask | null = null;
-    let nextStage: NominationStage = stageBefore;
-    let nextOutcome: Outcome | null = null;
-    if (transition.kind === 'advance') {
-      nextStage = transition.to;
-      next = openTask(transition.to);
-    } else if (transition.kind === 'close') {
-      nextStage = 'closed';
-      nextOutcome = transition.outcome;
-    } else {
-      // The validator refuses revisions until the revision loop exists, so this cannot be reached.
-      throw ApplicationFailure.nonRetryable(`unexpected revision transition at ${current.stage}`);
-    }
-
-    await record({
-      action: 'decided',
+    const common = {
       actor: d.actor,
-      stageBefore,
-      stageAfter: nextStage,
-      outcome: nextOutcome,
-      decision: { taskId: current.id, decision, comment: d.comment ?? null, score: d.score ?? null },
-      openTask: next,
-    });
-    stage = nextStage;
-    outcome = nextOutcome;
-    task = next;
+      decision,
+      comment: d.comment ?? null,
+      score: d.score ?? null,
+      taskId: current.id,
+    };
+    if (transition.kind === 'close') {
+      await close('decided', transition.outcome, common);
+    } else {
+      const before = stage;
+      const next = transition.kind === 'advance' ? reviewTask(transition.to) : revisionTask(current.stage);
+      const nextRevisions = transition.kind === 'revision' ? revisions + 1 : revisions;
+      const notify: Notice[] =
+        transition.kind === 'revision'
+          ? [
+              notice(
+                input.unitId,
+                'submitter',
+                'decided',
+                `Yêu cầu bổ sung, chỉnh sửa mô hình "${content.title}": ${d.comment}`,
+              ),
+            ]
+          : [];
+      await record({
+        ...common,
+        action: 'decided',
+        stageBefore: before,
+        stageAfter: next.stage,
+        outcome: null,
+        closeTask: { id: current.id, status: 'completed' },
+        openTask: next,
+        overdue: false,
+        revisions: nextRevisions,
+        notify,
+      });
+      stage = next.stage;
+      revisions = nextRevisions;
+      open(next);
+    }
     decisions++;
-    upsertSearchAttributes([{ key: NominationStageKey, value: stage }]);
-    log.info('decision applied', { taskId: current.id, decision, stageBefore, stageAfter: stage });
-    results.set(d.taskId, {
+    decided.set(d.taskId, {
       nominationId: input.nominationId,
       taskId: current.id,
       decision,
       stage,
       outcome,
-      nextTaskId: next?.id ?? null,
+      nextTaskId: task?.id ?? null,
     });
-    applying = undefined;
+  };
+
+  const applyResubmission = async (r: ResubmitInput) => {
+    const current = task!;
+    const next = reviewTask(current.stage);
+    await record({
+      action: 'resubmitted',
+      actor: r.actor,
+      stageBefore: stage,
+      stageAfter: stage,
+      outcome: null,
+      taskId: current.id,
+      comment: r.comment ?? null,
+      changes: r.changes,
+      closeTask: { id: current.id, status: 'completed' },
+      openTask: next,
+      overdue: false,
+    });
+    Object.assign(content, r.changes);
+    open(next);
+  };
+
+  /** What happens when nobody acts in time: remind, then escalate, and at the cut-off close. */
+  const fire = async (event: DeadlineEvent) => {
+    const current = task!;
+    const assignees = notice(current.assigneeUnitId, current.assigneeRole, 'reminder', '');
+    const admins = notice(unitFor(current.stage), 'admin', 'escalated', '');
+    const what = `"${content.title}" (${current.kind === 'revision' ? 'bổ sung, chỉnh sửa' : current.stage})`;
+    if (event.kind === 'cutoff') {
+      const closing = current.kind === 'revision' ? 'expired' : cutoffOutcome(current.stage);
+      await close('closed_at_cutoff', closing, {
+        actor: null,
+        comment: `hard cut-off ${current.cutoffAt} passed without a decision`,
+        notify: [
+          { ...admins, kind: 'closed_at_cutoff', message: `${what}: quá hạn chót, đã đóng (${closing}).` },
+        ],
+      });
+      return;
+    }
+    if (event.kind === 'reminder') {
+      await record({
+        action: 'reminder',
+        actor: null,
+        stageBefore: stage,
+        stageAfter: stage,
+        outcome: null,
+        taskId: current.id,
+        comment: `${event.offsetHours} hours before the due date ${current.dueAt}`,
+        notify: [
+          { ...assignees, message: `${what}: còn ${event.offsetHours} giờ đến hạn ${current.dueAt}.` },
+        ],
+      });
+    } else {
+      const first = event.kind === 'overdue';
+      const lateHours = Math.round((event.at - Date.parse(current.dueAt)) / HOUR_MS);
+      const message = `${what}: quá hạn ${current.dueAt}${first ? '' : ` (${lateHours} giờ)`}.`;
+      await record({
+        action: first ? 'overdue' : 'escalated',
+        actor: null,
+        stageBefore: stage,
+        stageAfter: stage,
+        outcome: null,
+        taskId: current.id,
+        overdue: true,
+        comment: first
+          ? `due date ${current.dueAt} passed; escalated`
+          : `still overdue after ${lateHours} hours`,
+        notify: [
+          { ...assignees, kind: 'escalated', message },
+          { ...admins, message },
+        ],
+      });
+      if (first) upsertSearchAttributes([{ key: OverdueKey, value: true }]);
+    }
+    progress = advanceProgress(progress!, current.dueAt, event);
+  };
+
+  /** The campaign's calendar moved: the open review task takes its stage's new dates. */
+  const applyCalendarChange = async (change: CalendarChange) => {
+    calendar = change.calendar;
+    const current = task!;
+    if (current.kind !== 'review') return; // a revision keeps the window it was given
+    const dates = calendar.stages[current.stage];
+    if (dates.dueAt === current.dueAt && dates.cutoffAt === current.cutoffAt) return;
+    const wasOverdue = overdue();
+    task = { ...current, ...dates };
+    const stillOverdue = wasOverdue && dates.dueAt === current.dueAt;
+    await record({
+      action: 'deadline_changed',
+      actor: null,
+      stageBefore: stage,
+      stageAfter: stage,
+      outcome: null,
+      taskId: current.id,
+      comment: `calendar changed by ${change.changedBy}: due ${current.dueAt} → ${dates.dueAt}, cut-off ${current.cutoffAt} → ${dates.cutoffAt}`,
+      taskDeadline: { id: current.id, ...dates },
+      overdue: stillOverdue,
+    });
+    if (wasOverdue && !stillOverdue) upsertSearchAttributes([{ key: OverdueKey, value: false }]);
+  };
+
+  while (stage !== 'closed') {
+    const current = task!;
+    const event = nextDeadlineEvent(current, calendar, progress!, Date.parse(current.openedAt));
+    const waitMs = event.at - Date.now();
+    const woken = () => pending !== undefined || calendarChanges.length > 0;
+    const acted = waitMs > 0 ? await condition(woken, waitMs) : woken();
+    if (calendarChanges.length > 0) {
+      await applyCalendarChange(calendarChanges.shift()!);
+      continue;
+    }
+    if (acted) {
+      const request = pending!;
+      if (request.kind === 'decision') await applyDecision(request.input);
+      else if (request.kind === 'resubmit') await applyResubmission(request.input);
+      else {
+        await close('withdrawn', 'withdrawn', { actor: request.input.actor, comment: request.input.reason });
+      }
+      answered.add(request);
+      pending = undefined;
+    } else {
+      await fire(event);
+    }
+    upsertSearchAttributes([{ key: NominationStageKey, value: stage }]);
+    log.info('nomination step', { stage, outcome, seq });
   }
 
   // Let the last Update return its answer before the workflow completes.
@@ -188,32 +429,63 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   return { nominationId: input.nominationId, outcome: outcome! };
 }
 
+function notice(unitId: string, role: Notice['role'], kind: Notice['kind'], message: string): Notice {
+  return { unitId, role, kind, message };
+}
+
+interface View {
+  stage: NominationStage;
+  task: OpenTask | null;
+  pending?: Pending;
+  decided: Map<string, unknown>;
+  revisions: number;
+  maxRevisions: number;
+}
+
+/** Checks shared by every request a person makes: the nomination is open and nothing else is being applied. */
+function assertOpen(v: View): OpenTask {
+  if (v.stage === 'closed' || !v.task) throw refuse(REFUSAL.conflict, 'the nomination is closed');
+  if (v.pending) throw refuse(REFUSAL.conflict, 'another request on this nomination is being recorded');
+  return v.task;
+}
+
 /** Refuses, before it reaches history, any decision the workflow cannot accept right now. */
-function validateDecision(
-  d: DecisionInput,
-  s: {
-    stage: NominationStage;
-    task: OpenTask | null;
-    applying?: DecisionInput;
-    results: Map<string, unknown>;
-  },
-): void {
-  if (s.stage === 'closed') throw refuse(REFUSAL.conflict, 'the nomination is closed');
-  if (s.results.has(d.taskId)) throw refuse(REFUSAL.conflict, 'this task has already been decided');
-  if (!s.task || s.task.id !== d.taskId) throw refuse(REFUSAL.conflict, 'this task is not open');
-  if (s.applying) throw refuse(REFUSAL.conflict, 'another decision on this task is being recorded');
-  if (!mayAct(d.actor, s.task)) {
-    throw refuse(REFUSAL.forbidden, `only a ${s.task.assigneeRole} or an admin may decide this task`);
+function validateDecision(d: DecisionInput, v: View): void {
+  if (v.decided.has(d.taskId)) throw refuse(REFUSAL.conflict, 'this task has already been decided');
+  const task = assertOpen(v);
+  if (task.id !== d.taskId) throw refuse(REFUSAL.conflict, 'this task is not open');
+  if (task.kind === 'revision') {
+    throw refuse(REFUSAL.conflict, 'the nomination is waiting for its submitter to revise it');
   }
-  const problem = decisionProblem(s.task.stage, d);
+  if (!(d.actor.role === 'admin' || d.actor.role === task.assigneeRole)) {
+    throw refuse(REFUSAL.forbidden, `only a ${task.assigneeRole} or an admin may decide this task`);
+  }
+  const problem = decisionProblem(task.stage, d);
   if (problem) throw refuse(REFUSAL.invalid, problem);
-  if (transitionFor(s.task.stage, d.decision)?.kind === 'revision') {
-    throw refuse(REFUSAL.invalid, 'request_revision is not available yet: the revision loop is not built');
+  if (transitionFor(task.stage, d.decision)?.kind === 'revision' && v.revisions >= v.maxRevisions) {
+    throw refuse(REFUSAL.invalid, `the revision limit (${v.maxRevisions}) has been reached`);
   }
 }
 
-function mayAct(actor: Actor, task: OpenTask): boolean {
-  return actor.role === 'admin' || actor.role === task.assigneeRole;
+/** The submitting unit (its submitters) or an administrator may withdraw, with a reason. */
+function validateWithdrawal(w: WithdrawInput, input: NominationInput, v: View): void {
+  assertOpen(v);
+  if (!mayActForUnit(w.actor, input)) {
+    throw refuse(REFUSAL.forbidden, 'only the submitting unit or an admin may withdraw this nomination');
+  }
+  if (!w.reason?.trim()) throw refuse(REFUSAL.invalid, 'reason is required to withdraw');
+}
+
+function validateResubmission(r: ResubmitInput, input: NominationInput, v: View): void {
+  const task = assertOpen(v);
+  if (task.kind !== 'revision') throw refuse(REFUSAL.conflict, 'no revision has been requested');
+  if (!mayActForUnit(r.actor, input)) {
+    throw refuse(REFUSAL.forbidden, 'only the submitting unit or an admin may resubmit this nomination');
+  }
+}
+
+function mayActForUnit(actor: Actor, input: NominationInput): boolean {
+  return actor.role === 'admin' || (actor.role === 'submitter' && actor.unitId === input.unitId);
 }
 
 function refuse(type: string, message: string): ApplicationFailure {

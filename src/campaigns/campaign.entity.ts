@@ -1,11 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { Stage } from '../domain/nomination';
-
-export interface Calendar {
-  stages: Record<Stage, { dueAt: string; cutoffAt: string }>;
-  reminderOffsetsHours: number[];
-  revisionWindowHours: number;
-}
+import type { Calendar } from '../domain/calendar';
 
 @Entity({ name: 'campaigns' })
 @Index('uq_campaigns_province_year', ['provinceUnitId', 'year'], { unique: true })

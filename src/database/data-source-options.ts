@@ -2,13 +2,15 @@ import type { DataSourceOptions } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { Campaign } from '../campaigns/campaign.entity';
 import { Nomination } from '../nominations/nomination.entity';
+import { Notification } from '../notifications/notification.entity';
 import { Task } from '../tasks/task.entity';
 import { Unit } from '../units/unit.entity';
 import { User } from '../users/user.entity';
 import { Foundation1764050000000 } from './migrations/1764050000000-Foundation';
+import { Lifecycle1764060000000 } from './migrations/1764060000000-Lifecycle';
 
-export const ENTITIES = [Unit, Campaign, User, Nomination, Task, AuditEvent];
-export const MIGRATIONS = [Foundation1764050000000];
+export const ENTITIES = [Unit, Campaign, User, Nomination, Task, AuditEvent, Notification];
+export const MIGRATIONS = [Foundation1764050000000, Lifecycle1764060000000];
 
 /** The one place that says how we talk to PostgreSQL: schema only through migrations, never synchronize. */
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -1,6 +1,6 @@
 import * as bcrypt from 'bcryptjs';
 import type { DataSource } from 'typeorm';
-import type { Calendar } from '../campaigns/campaign.entity';
+import type { Calendar } from '../domain/calendar';
 import type { AppConfig } from '../config/config';
 import { STAGES } from '../domain/nomination';
 

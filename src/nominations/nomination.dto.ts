@@ -45,6 +45,58 @@ export class CreateNominationDto {
   nomineeName!: string;
 }
 
+export class WithdrawDto {
+  @ApiProperty({ example: 'Đơn vị rút hồ sơ để hoàn thiện thêm', maxLength: 2000 })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'reason must not be empty' })
+  @MaxLength(2000)
+  reason!: string;
+}
+
+/** Only the fields the submitter changes; the rest stay as they were. */
+export class ResubmitDto {
+  @ApiPropertyOptional({ maxLength: 300 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'title must not be empty' })
+  @MaxLength(300)
+  title?: string;
+
+  @ApiPropertyOptional({ maxLength: 10000 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'description must not be empty' })
+  @MaxLength(10000)
+  description?: string;
+
+  @ApiPropertyOptional({ enum: FIELDS })
+  @IsOptional()
+  @IsIn(FIELDS, { message: `field must be one of ${FIELDS.join(', ')}` })
+  field?: Field;
+
+  @ApiPropertyOptional({ enum: KINDS })
+  @IsOptional()
+  @IsIn(KINDS, { message: `kind must be one of ${KINDS.join(', ')}` })
+  kind?: Kind;
+
+  @ApiPropertyOptional({ maxLength: 300 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'nomineeName must not be empty' })
+  @MaxLength(300)
+  nomineeName?: string;
+
+  @ApiPropertyOptional({ example: 'Đã bổ sung số liệu năm 2025', maxLength: 5000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  comment?: string;
+}
+
 export class ListNominationsQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() campaignId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() unitId?: string;
@@ -76,6 +128,8 @@ export class NominationDto {
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
   @ApiProperty({ nullable: true }) closedAt!: Date | null;
+  @ApiProperty({ description: 'A task of this nomination is past its due date' }) overdue!: boolean;
+  @ApiProperty({ description: 'Revision requests so far' }) revisions!: number;
 }
 
 export class AuditEventDto {

@@ -43,6 +43,14 @@ export class Nomination {
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy!: string;
 
+  /** A task of this nomination is past its due date. */
+  @Column({ type: 'boolean', default: false })
+  overdue!: boolean;
+
+  /** How many times a reviewer has asked the submitter to revise it. */
+  @Column({ type: 'int', default: 0 })
+  revisions!: number;
+
   /** Sequence number of the last workflow step applied here; older steps arriving late are ignored. */
   @Column({ name: 'projection_seq', type: 'int', default: 0 })
   projectionSeq!: number;

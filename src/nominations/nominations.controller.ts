@@ -1,5 +1,23 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthUser, type CurrentUser } from '../auth/current-user';
 import { idempotencyKey } from '../common/idempotency';
@@ -8,7 +26,9 @@ import {
   CreateNominationDto,
   ListNominationsQuery,
   NominationDto,
+  ResubmitDto,
   toNominationDto,
+  WithdrawDto,
 } from './nomination.dto';
 import { NominationsService } from './nominations.service';
 
@@ -52,5 +72,29 @@ export class NominationsController {
   @ApiOkResponse({ type: [AuditEventDto] })
   history(@Param('id', new ParseUUIDPipe()) id: string): Promise<AuditEventDto[]> {
     return this.nominations.history(id);
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @ApiOkResponse({ type: NominationDto, description: 'Closed as withdrawn' })
+  @ApiConflictResponse({ description: 'The nomination is already closed' })
+  async withdraw(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: WithdrawDto,
+  ): Promise<NominationDto> {
+    return toNominationDto(await this.nominations.withdraw(user, id, body));
+  }
+
+  @Post(':id/resubmit')
+  @HttpCode(200)
+  @ApiOkResponse({ type: NominationDto, description: 'Back at the same stage, with a fresh task' })
+  @ApiConflictResponse({ description: 'No revision was requested, or the nomination is closed' })
+  async resubmit(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: ResubmitDto,
+  ): Promise<NominationDto> {
+    return toNominationDto(await this.nominations.resubmit(user, id, body));
   }
 }

@@ -13,8 +13,15 @@ import { nominationWorkflowId } from '../domain/nomination';
 import { jsonLog } from '../logging/json-log';
 import { Unit } from '../units/unit.entity';
 import type { nominationWorkflow } from '../../workflows/nomination.workflow';
-import { registrationUpdate } from '../../workflows/messages';
-import type { AuditEventDto, CreateNominationDto, ListNominationsQuery } from './nomination.dto';
+import { registrationUpdate, resubmitUpdate, withdrawUpdate } from '../../workflows/messages';
+import { refusalToHttp } from '../temporal/update-errors';
+import type {
+  AuditEventDto,
+  CreateNominationDto,
+  ListNominationsQuery,
+  ResubmitDto,
+  WithdrawDto,
+} from './nomination.dto';
 import { Nomination } from './nomination.entity';
 
 @Injectable()
@@ -36,8 +43,11 @@ export class NominationsService {
     dto: CreateNominationDto,
     key?: string,
   ): Promise<{ nomination: Nomination; replayed: boolean }> {
-    await this.assertExists(Campaign, dto.campaignId, 'campaignId', 'no campaign with this id');
-    await this.assertExists(Unit, dto.unitId, 'unitId', 'no unit with this id');
+    const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: dto.campaignId });
+    if (!campaign) throw new UnprocessableEntityException('campaignId: no campaign with this id');
+    if (!(await this.dataSource.getRepository(Unit).existsBy({ id: dto.unitId }))) {
+      throw new UnprocessableEntityException('unitId: no unit with this id');
+    }
     const id = key ? uuidFromName(`${user.id}:${key}`) : randomUUID();
     const workflowId = nominationWorkflowId(id);
     const existing = key ? await this.dataSource.getRepository(Nomination).findOneBy({ id }) : null;
@@ -46,7 +56,15 @@ export class NominationsService {
     const start = new WithStartWorkflowOperation<typeof nominationWorkflow>('nominationWorkflow', {
       workflowId,
       taskQueue: this.config.temporal.taskQueue,
-      args: [{ nominationId: id, ...dto, submittedBy: actorOf(user) }],
+      args: [
+        {
+          nominationId: id,
+          ...dto,
+          provinceUnitId: campaign.provinceUnitId,
+          calendar: campaign.calendar,
+          submittedBy: actorOf(user),
+        },
+      ],
       // Two identical requests racing reach the one running workflow; a closed one is never restarted.
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -61,6 +79,41 @@ export class NominationsService {
       userId: user.id,
     });
     return { nomination: await this.get(id), replayed: false };
+  }
+
+  /** The submitting unit (or an admin) withdraws the nomination; the workflow judges and closes it. */
+  async withdraw(user: CurrentUser, id: string, dto: WithdrawDto): Promise<Nomination> {
+    const n = await this.get(id);
+    await this.temporal.workflow
+      .getHandle(n.workflowId)
+      .executeUpdate(withdrawUpdate, { args: [{ reason: dto.reason, actor: actorOf(user) }] })
+      .catch((err: unknown) => {
+        throw refusalToHttp(err);
+      });
+    jsonLog('info', 'nomination withdrawn', {
+      component: 'nominations',
+      nominationId: id,
+      workflowId: n.workflowId,
+    });
+    return this.get(id);
+  }
+
+  /** After a revision request: the changed fields go back to the same stage with a fresh task. */
+  async resubmit(user: CurrentUser, id: string, dto: ResubmitDto): Promise<Nomination> {
+    const n = await this.get(id);
+    const { comment, ...changes } = dto;
+    await this.temporal.workflow
+      .getHandle(n.workflowId)
+      .executeUpdate(resubmitUpdate, { args: [{ changes, comment, actor: actorOf(user) }] })
+      .catch((err: unknown) => {
+        throw refusalToHttp(err);
+      });
+    jsonLog('info', 'nomination resubmitted', {
+      component: 'nominations',
+      nominationId: id,
+      workflowId: n.workflowId,
+    });
+    return this.get(id);
   }
 
   async get(id: string): Promise<Nomination> {
@@ -105,16 +158,6 @@ export class NominationsService {
       occurredAt: e.occurredAt,
       workflowId: e.workflowId,
     }));
-  }
-
-  private async assertExists(
-    entity: typeof Campaign | typeof Unit,
-    id: string,
-    field: string,
-    reason: string,
-  ) {
-    const found = await this.dataSource.getRepository<{ id: string }>(entity).existsBy({ id });
-    if (!found) throw new UnprocessableEntityException(`${field}: ${reason}`);
   }
 }
 

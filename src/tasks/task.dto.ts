@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { DECISIONS, SCORE_MAX, SCORE_MIN, STAGES, type Decision } from '../domain/nomination';
-import { TASK_STATUSES, type TaskStatus } from './task.entity';
+import { TASK_KINDS, TASK_STATUSES, type TaskStatus } from './task.entity';
 
 export class ListTasksQuery {
   @ApiPropertyOptional({ enum: TASK_STATUSES, default: 'open' })
@@ -43,12 +43,20 @@ export class TaskDto {
   @ApiProperty({ format: 'uuid' }) nominationId!: string;
   @ApiProperty() workflowId!: string;
   @ApiProperty({ enum: STAGES }) stage!: string;
+  @ApiProperty({
+    enum: TASK_KINDS,
+    description: 'review: a reviewer decides; revision: the submitter resubmits',
+  })
+  kind!: string;
   @ApiProperty({ enum: TASK_STATUSES }) status!: string;
   @ApiProperty({ enum: DECISIONS, isArray: true }) allowedDecisions!: string[];
   @ApiProperty() assigneeRole!: string;
   @ApiProperty({ format: 'uuid' }) assigneeUnitId!: string;
   @ApiProperty({ nullable: true }) assigneeUserId!: string | null;
   @ApiProperty({ nullable: true }) dueAt!: Date | null;
+  @ApiProperty({ nullable: true, description: 'At this time the nomination closes without a decision' })
+  cutoffAt!: Date | null;
+  @ApiProperty() overdue!: boolean;
   @ApiProperty() openedAt!: Date;
   @ApiProperty({ nullable: true }) closedAt!: Date | null;
   @ApiProperty({ nullable: true }) decision!: string | null;

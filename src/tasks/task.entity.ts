@@ -1,7 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { Decision, Role, Stage } from '../domain/nomination';
 
-export const TASK_STATUSES = ['open', 'completed'] as const;
+export const TASK_STATUSES = ['open', 'completed', 'cancelled'] as const;
+export const TASK_KINDS = ['review', 'revision'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** A piece of human work a nomination workflow waits for (read model; the workflow owns the truth). */
@@ -21,6 +22,10 @@ export class Task {
   @Column({ type: 'text' })
   stage!: Stage;
 
+  /** `review`: a reviewer decides; `revision`: the submitter revises and resubmits. */
+  @Column({ type: 'text', default: 'review' })
+  kind!: (typeof TASK_KINDS)[number];
+
   @Column({ type: 'text' })
   status!: TaskStatus;
 
@@ -38,6 +43,12 @@ export class Task {
 
   @Column({ name: 'due_at', type: 'timestamptz', nullable: true })
   dueAt!: Date | null;
+
+  @Column({ name: 'cutoff_at', type: 'timestamptz', nullable: true })
+  cutoffAt!: Date | null;
+
+  @Column({ type: 'boolean', default: false })
+  overdue!: boolean;
 
   @Column({ name: 'opened_at', type: 'timestamptz' })
   openedAt!: Date;

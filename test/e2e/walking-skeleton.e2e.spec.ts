@@ -1,37 +1,20 @@
 import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../../src/config/config';
 import { NominationStageKey } from '../../src/domain/search-attributes';
-import { setLogLevel } from '../../src/logging/json-log';
-import { startApp, type RunningApp } from '../../src/runtime/app-runner';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { E2E_ADMIN, TestApp } from '../support/http-app';
 
 /**
  * HTTP → API → real Temporal dev server → worker → activities → real PostgreSQL: the whole path a
  * user's request takes, with the application started exactly as `npm start` starts it.
  */
 describe('walking skeleton over HTTP', () => {
-  let db: TestDatabase;
-  let app: RunningApp;
+  let t: TestApp;
   let temporal: Client;
-  let token: string;
   let campaignId: string;
   let districtId: string;
-  const password = 'e2e-admin-password';
 
   beforeAll(async () => {
-    setLogLevel('warn');
-    db = await createTestDatabase();
-    const config = loadConfig({
-      PORT: '0',
-      DATABASE_URL: db.url,
-      TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}`,
-      ADMIN_USERNAME: 'e2e-admin',
-      ADMIN_PASSWORD: password,
-      LOG_LEVEL: 'warn',
-    });
-    app = await startApp(config, { api: true, worker: true });
+    t = await TestApp.start();
     temporal = new Client({
       connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }),
     });
@@ -39,27 +22,10 @@ describe('walking skeleton over HTTP', () => {
 
   afterAll(async () => {
     await temporal?.connection.close();
-    await app?.close();
-    await db?.drop();
+    await t?.close();
   });
 
-  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const res = await fetch(app.url + path, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      headers: res.headers,
-      body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
-    };
-  }
+  const call = (...args: Parameters<TestApp['call']>) => t.call(...args);
 
   const model = () => ({
     campaignId,
@@ -93,17 +59,19 @@ describe('walking skeleton over HTTP', () => {
       });
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 });
     }
-    const wrong = await call('POST', '/auth/login', { username: 'e2e-admin', password: 'wrong password' });
+    const wrong = await call('POST', '/auth/login', {
+      username: E2E_ADMIN.username,
+      password: 'wrong password',
+    });
     const unknown = await call('POST', '/auth/login', { username: 'nobody', password: 'wrong password' });
     expect(wrong.status).toBe(401);
     expect(unknown.body).toEqual(wrong.body);
   });
 
   it('signs in the first administrator created from ADMIN_USERNAME / ADMIN_PASSWORD', async () => {
-    const res = await call('POST', '/auth/login', { username: 'e2e-admin', password });
+    const res = await t.login(E2E_ADMIN.username, E2E_ADMIN.password);
     expect(res.status).toBe(200);
-    token = res.body.accessToken;
-    expect(token).toEqual(expect.any(String));
+    expect(res.body.accessToken).toEqual(expect.any(String));
   });
 
   it("lists the seeded demo province, its 14 district-level units and this year's campaign", async () => {
@@ -143,7 +111,7 @@ describe('walking skeleton over HTTP', () => {
       status: 422,
       body: { message: 'campaignId: no campaign with this id' },
     });
-    const [{ count }] = await db.dataSource.query('SELECT count(*)::int AS count FROM nominations');
+    const [{ count }] = await t.db.dataSource.query('SELECT count(*)::int AS count FROM nominations');
     expect(count).toBe(0);
   });
 

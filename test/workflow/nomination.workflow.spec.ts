@@ -1,123 +1,33 @@
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { createActivities, type ProjectionRecord } from '../../activities';
-import { nominationWorkflowId, type Outcome } from '../../src/domain/nomination';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../activities';
+import type { Outcome } from '../../src/domain/nomination';
 import { CampaignIdKey, NominationStageKey, OverdueKey, UnitIdKey } from '../../src/domain/search-attributes';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker-options';
-import { decideUpdate, REFUSAL, stateQuery, type Actor, type DecisionInput } from '../../workflows/messages';
-import type { nominationWorkflow } from '../../workflows/nomination.workflow';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrg, createUser, type Org } from '../support/fixtures';
-import { createTimeSkippingEnv } from '../support/temporal-env';
+import { REFUSAL, stateQuery, type Actor, type DecisionInput } from '../../workflows/messages';
+import { refusal, WorkflowHarness } from '../support/workflow-harness';
 
 describe('nominationWorkflow on the time-skipping server, projecting into PostgreSQL', () => {
-  let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
-  let worker: Worker;
-  let running: Promise<void>;
-  let org: Org;
-  let admin: Actor;
-  let reviewer: Actor;
-  let submitter: Actor;
-  const taskQueue = `wf-test-${randomUUID()}`;
-  const projections: ProjectionRecord[] = [];
+  const h = new WorkflowHarness();
+  beforeAll(() => h.setUp());
+  afterAll(() => h.tearDown());
 
-  beforeAll(async () => {
-    [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
-    org = await createOrg(db.dataSource);
-    admin = await createUser(db.dataSource, {
-      username: 'admin',
-      displayName: 'Quản trị',
-      role: 'admin',
-      unitId: org.provinceId,
-    });
-    reviewer = await createUser(db.dataSource, {
-      username: 'reviewer',
-      displayName: 'Nguyễn Văn Bình',
-      role: 'district_reviewer',
-      unitId: org.districtId,
-    });
-    submitter = await createUser(db.dataSource, {
-      username: 'submitter',
-      displayName: 'Trần Thị Hoa',
-      role: 'submitter',
-      unitId: org.districtId,
-    });
-    const real = createActivities(db.dataSource);
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowsPath: WORKFLOWS_PATH,
-      activities: {
-        // The real activity, observed: the test asserts on what the workflow asked to be written.
-        recordProjection: async (r: ProjectionRecord) => {
-          projections.push(r);
-          return real.recordProjection(r);
-        },
-      },
-    });
-    // One worker for the whole file: a test that fails does not take the worker down with it.
-    running = worker.run();
-  });
-
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await db?.drop();
-  });
-
-  async function start(): Promise<WorkflowHandle<typeof nominationWorkflow>> {
-    const nominationId = randomUUID();
-    return env.client.workflow.start<typeof nominationWorkflow>('nominationWorkflow', {
-      workflowId: nominationWorkflowId(nominationId),
-      taskQueue,
-      args: [
-        {
-          nominationId,
-          campaignId: org.campaignId,
-          unitId: org.districtId,
-          title: 'Mô hình "Dân vận khéo" trong bảo vệ môi trường biển',
-          description: 'Giữ sạch bờ biển',
-          field: 'culture_society',
-          kind: 'collective',
-          nomineeName: 'Hội Phụ nữ xã Hàm Tiến',
-          submittedBy: submitter,
-        },
-      ],
-    });
-  }
-
-  async function openTaskId(handle: WorkflowHandle): Promise<string> {
-    const state = await handle.query(stateQuery);
-    return state.task!.id;
-  }
-
-  const decide = (handle: WorkflowHandle, d: Omit<DecisionInput, 'actor'> & { actor?: Actor }) =>
-    handle.executeUpdate(decideUpdate, { args: [{ actor: reviewer, ...d }] });
-
-  async function refusal(p: Promise<unknown>): Promise<{ type?: string; message: string }> {
-    const err = await p.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    const cause = (err as WorkflowUpdateFailedError).cause as { type?: string; message: string };
-    return { type: cause.type, message: cause.message };
-  }
+  const start = () => h.start();
+  const openTaskId = (handle: Parameters<WorkflowHarness['openTaskId']>[0]) => h.openTaskId(handle);
+  const decide = (
+    handle: Parameters<WorkflowHarness['decide']>[0],
+    d: Omit<DecisionInput, 'actor'> & { actor?: Actor },
+  ) => h.decide(handle, { actor: h.reviewer, ...d });
 
   it('walks all five stages to provincial recognition and projects every step exactly once', async () => {
     const handle = await start();
     const nominationId = (await handle.query(stateQuery)).nominationId;
     let taskId = await openTaskId(handle);
     const steps = [
-      { decision: 'accept', actor: reviewer, stage: 'district_review' },
-      { decision: 'recognize', actor: reviewer, stage: 'provincial_proposal' },
-      { decision: 'propose', actor: reviewer, stage: 'provincial_review' },
-      { decision: 'recommend', actor: admin, score: 87, stage: 'recognition' },
-      { decision: 'recognize', actor: admin, stage: 'closed' },
+      { decision: 'accept', actor: h.reviewer, stage: 'district_review' },
+      { decision: 'recognize', actor: h.reviewer, stage: 'provincial_proposal' },
+      { decision: 'propose', actor: h.reviewer, stage: 'provincial_review' },
+      { decision: 'recommend', actor: h.admin, score: 87, stage: 'recognition' },
+      { decision: 'recognize', actor: h.admin, stage: 'closed' },
     ];
     for (const step of steps) {
       const result = await decide(handle, {
@@ -136,16 +46,16 @@ describe('nominationWorkflow on the time-skipping server, projecting into Postgr
       sa.get(CampaignIdKey),
       sa.get(UnitIdKey),
       sa.get(OverdueKey),
-    ]).toEqual(['closed', org.campaignId, org.districtId, false]);
+    ]).toEqual(['closed', h.org.campaignId, h.org.districtId, false]);
 
-    const [row] = await db.dataSource.query(
+    const [row] = await h.db.dataSource.query(
       'SELECT stage, outcome, closed_at FROM nominations WHERE id = $1',
       [nominationId],
     );
     expect(row).toMatchObject({ stage: 'closed', outcome: 'recognized_provincial' });
     expect(row.closed_at).not.toBeNull();
 
-    const tasks = await db.dataSource.query(
+    const tasks = await h.db.dataSource.query(
       'SELECT stage, status, decision, score FROM tasks WHERE nomination_id = $1 ORDER BY opened_at, stage',
       [nominationId],
     );
@@ -157,7 +67,7 @@ describe('nominationWorkflow on the time-skipping server, projecting into Postgr
       { stage: 'recognition', status: 'completed', decision: 'recognize', score: null },
     ]);
 
-    const audit = await db.dataSource.query(
+    const audit = await h.db.dataSource.query(
       `SELECT seq, action, actor_type, actor_name, actor_role, stage_before, stage_after, decision
            FROM audit_events WHERE nomination_id = $1 ORDER BY seq`,
       [nominationId],
@@ -184,14 +94,14 @@ describe('nominationWorkflow on the time-skipping server, projecting into Postgr
     });
 
     // A retried activity (lost reply, worker died after commit) changes nothing the second time.
-    const mine = projections.filter((p) => p.nominationId === nominationId);
+    const mine = h.projections.filter((p) => p.nominationId === nominationId);
     expect(mine).toHaveLength(6);
     const again = await new MockActivityEnvironment().run(
-      createActivities(db.dataSource).recordProjection,
+      createActivities(h.db.dataSource).recordProjection,
       mine[2],
     );
     expect(again).toEqual({ applied: false });
-    const [{ count }] = await db.dataSource.query(
+    const [{ count }] = await h.db.dataSource.query(
       'SELECT count(*)::int AS count FROM audit_events WHERE nomination_id = $1',
       [nominationId],
     );
@@ -214,10 +124,10 @@ describe('nominationWorkflow on the time-skipping server, projecting into Postgr
     let taskId = await openTaskId(handle);
     for (const decision of path) {
       const score = decision === 'recommend' ? 60 : undefined;
-      taskId = (await decide(handle, { taskId, decision, score, actor: admin })).nextTaskId!;
+      taskId = (await decide(handle, { taskId, decision, score, actor: h.admin })).nextTaskId!;
     }
     const score = closing === 'not_recommend' ? 40 : undefined;
-    const result = await decide(handle, { taskId, decision: closing, score, actor: admin });
+    const result = await decide(handle, { taskId, decision: closing, score, actor: h.admin });
     expect(result).toMatchObject({ stage: 'closed', outcome, nextTaskId: null });
     expect((await handle.result()).outcome).toBe(outcome);
   });
@@ -239,7 +149,7 @@ describe('nominationWorkflow on the time-skipping server, projecting into Postgr
       type: REFUSAL.conflict,
       message: 'this task is not open',
     });
-    expect(await refusal(decide(handle, { taskId, decision: 'accept', actor: submitter }))).toMatchObject({
+    expect(await refusal(decide(handle, { taskId, decision: 'accept', actor: h.submitter }))).toMatchObject({
       type: REFUSAL.forbidden,
     });
 
@@ -252,14 +162,14 @@ describe('nominationWorkflow on the time-skipping server, projecting into Postgr
     const recognized = await decide(handle, { taskId: next, decision: 'recognize' });
     const proposed = await decide(handle, { taskId: recognized.nextTaskId!, decision: 'propose' });
     expect(
-      await refusal(decide(handle, { taskId: proposed.nextTaskId!, decision: 'recommend', actor: admin })),
+      await refusal(decide(handle, { taskId: proposed.nextTaskId!, decision: 'recommend', actor: h.admin })),
     ).toEqual({
       type: REFUSAL.invalid,
       message: 'score is required at stage provincial_review',
     });
     expect(
       await refusal(
-        decide(handle, { taskId: proposed.nextTaskId!, decision: 'recommend', score: 101, actor: admin }),
+        decide(handle, { taskId: proposed.nextTaskId!, decision: 'recommend', score: 101, actor: h.admin }),
       ),
     ).toMatchObject({ type: REFUSAL.invalid, message: 'score must be an integer from 0 to 100' });
 

@@ -1,0 +1,41 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { Role } from '../domain/nomination';
+
+/** An in-app message to everyone holding a role in a unit: reminders, escalations, revision requests. */
+@Entity({ name: 'notifications' })
+@Index('uq_notifications_workflow_seq_idx', ['workflowId', 'seq', 'idx'], { unique: true })
+@Index('ix_notifications_recipient', ['recipientUnitId', 'recipientRole', 'createdAt'])
+export class Notification {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'workflow_id', type: 'text' })
+  workflowId!: string;
+
+  @Column({ type: 'int' })
+  seq!: number;
+
+  @Column({ type: 'int' })
+  idx!: number;
+
+  @Column({ name: 'nomination_id', type: 'uuid' })
+  nominationId!: string;
+
+  @Column({ name: 'recipient_unit_id', type: 'uuid' })
+  recipientUnitId!: string;
+
+  @Column({ name: 'recipient_role', type: 'text' })
+  recipientRole!: Role;
+
+  @Column({ type: 'text' })
+  kind!: string;
+
+  @Column({ type: 'text' })
+  message!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'read_at', type: 'timestamptz', nullable: true })
+  readAt!: Date | null;
+}

@@ -1,0 +1,152 @@
+import { TestApp } from '../support/http-app';
+
+/** The lifecycle over HTTP: revision loop, withdrawal, and a calendar move reaching an in-flight nomination. */
+describe('nomination lifecycle over HTTP', () => {
+  let t: TestApp;
+  let demo: Awaited<ReturnType<TestApp['demo']>>;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    await t.login();
+    demo = await t.demo();
+  });
+  afterAll(() => t?.close());
+
+  async function register(title: string) {
+    const res = await t.call('POST', '/nominations', {
+      campaignId: demo.campaignId,
+      unitId: demo.districtId,
+      title,
+      description: 'Vận động người dân hiến đất làm đường giao thông nông thôn.',
+      field: 'economic',
+      kind: 'collective',
+      nomineeName: 'Ban Mặt trận thôn 2',
+    });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  }
+
+  async function openTask(id: string) {
+    const tasks = (await t.call('GET', `/tasks?nominationId=${id}`)).body;
+    expect(tasks).toHaveLength(1);
+    return tasks[0];
+  }
+
+  it('runs a revision loop: request, refuse decisions meanwhile, resubmit, decide again', async () => {
+    const id = await register('Mô hình "Hiến đất làm đường"');
+    const first = await openTask(id);
+    const noComment = await t.call('POST', `/tasks/${first.id}/decision`, { decision: 'request_revision' });
+    expect(noComment).toMatchObject({
+      status: 422,
+      body: { message: 'comment is required when requesting a revision' },
+    });
+
+    const asked = await t.call('POST', `/tasks/${first.id}/decision`, {
+      decision: 'request_revision',
+      comment: 'Bổ sung số hộ tham gia',
+    });
+    expect(asked).toMatchObject({ status: 200, body: { stage: 'district_registration' } });
+    const revision = await openTask(id);
+    expect(revision).toMatchObject({ kind: 'revision', assigneeRole: 'submitter', allowedDecisions: [] });
+    const meanwhile = await t.call('POST', `/tasks/${revision.id}/decision`, { decision: 'accept' });
+    expect(meanwhile).toMatchObject({
+      status: 409,
+      body: { message: 'the nomination is waiting for its submitter to revise it' },
+    });
+
+    const bad = await t.call('POST', `/nominations/${id}/resubmit`, { field: 'sports' });
+    expect(bad.status).toBe(400);
+    const resubmitted = await t.call('POST', `/nominations/${id}/resubmit`, {
+      description: 'Vận động 126 hộ hiến 3.400 m² đất làm đường.',
+      comment: 'Đã bổ sung',
+    });
+    expect(resubmitted).toMatchObject({
+      status: 200,
+      body: {
+        stage: 'district_registration',
+        revisions: 1,
+        description: 'Vận động 126 hộ hiến 3.400 m² đất làm đường.',
+      },
+    });
+    const fresh = await openTask(id);
+    expect(fresh).toMatchObject({ kind: 'review', stage: 'district_registration' });
+    expect((await t.call('POST', `/tasks/${fresh.id}/decision`, { decision: 'accept' })).body.stage).toBe(
+      'district_review',
+    );
+    const again = await t.call('POST', `/nominations/${id}/resubmit`, { title: 'Lần nữa' });
+    expect(again).toMatchObject({ status: 409, body: { message: 'no revision has been requested' } });
+
+    const history = (await t.call('GET', `/nominations/${id}/history`)).body;
+    expect(history.map((e: { action: string; decision: string | null }) => e.decision ?? e.action)).toEqual([
+      'registered',
+      'request_revision',
+      'resubmitted',
+      'accept',
+    ]);
+  });
+
+  it('withdraws with a reason, once', async () => {
+    const id = await register('Mô hình "Tổ hòa giải cơ sở"');
+    const task = await openTask(id);
+    expect((await t.call('POST', `/nominations/${id}/withdraw`, { reason: '' })).status).toBe(400);
+    const withdrawn = await t.call('POST', `/nominations/${id}/withdraw`, {
+      reason: 'Trùng với mô hình đã đăng ký',
+    });
+    expect(withdrawn).toMatchObject({ status: 200, body: { stage: 'closed', outcome: 'withdrawn' } });
+    expect(
+      (await t.call('GET', `/tasks?nominationId=${id}&status=cancelled`)).body.map(
+        (x: { id: string }) => x.id,
+      ),
+    ).toEqual([task.id]);
+    const twice = await t.call('POST', `/nominations/${id}/withdraw`, { reason: 'Lần nữa' });
+    expect(twice).toMatchObject({ status: 409, body: { message: 'the nomination is closed' } });
+    const last = (await t.call('GET', `/nominations/${id}/history`)).body.at(-1);
+    expect(last).toMatchObject({
+      action: 'withdrawn',
+      comment: 'Trùng với mô hình đã đăng ký',
+      actor: { type: 'user' },
+    });
+  });
+
+  it('refuses an impossible calendar with 422 naming the field, and moves in-flight nominations with a valid one', async () => {
+    const id = await register('Mô hình "Camera an ninh thôn"');
+    const task = await openTask(id);
+    const campaign = (await t.call('GET', `/campaigns/${demo.campaignId}`)).body;
+
+    const broken = structuredClone(campaign.calendar);
+    broken.stages.district_review.cutoffAt = new Date(
+      Date.parse(broken.stages.district_review.dueAt) - 1000,
+    ).toISOString();
+    delete broken.stages.recognition;
+    const refused = await t.call('PATCH', `/campaigns/${demo.campaignId}/calendar`, broken);
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toContain(
+      'calendar.stages.district_review.cutoffAt must not be before dueAt',
+    );
+    expect(refused.body.message).toContain('calendar.stages.recognition is required');
+
+    const moved = structuredClone(campaign.calendar);
+    const newDue = new Date(
+      Date.parse(moved.stages.district_registration.dueAt) + 7 * 86_400_000,
+    ).toISOString();
+    moved.stages.district_registration.dueAt = newDue;
+    moved.stages.district_registration.cutoffAt = newDue;
+    const changed = await t.call('PATCH', `/campaigns/${demo.campaignId}/calendar`, moved);
+    expect(changed.status).toBe(200);
+    expect(changed.body.signalled).toBeGreaterThanOrEqual(1);
+    expect(
+      (await t.call('GET', `/campaigns/${demo.campaignId}`)).body.calendar.stages.district_registration.dueAt,
+    ).toBe(newDue);
+
+    // The signal is delivered asynchronously: wait (bounded) for the workflow to have audited it.
+    const deadline = Date.now() + 15_000;
+    let history: { action: string; actor: { type: string } }[] = [];
+    while (Date.now() < deadline && !history.some((e) => e.action === 'deadline_changed')) {
+      history = (await t.call('GET', `/nominations/${id}/history`)).body;
+      if (!history.some((e) => e.action === 'deadline_changed')) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(history.find((e) => e.action === 'deadline_changed')).toMatchObject({ actor: { type: 'system' } });
+    const [row] = await t.db.dataSource.query('SELECT due_at FROM tasks WHERE id = $1', [task.id]);
+    expect(row.due_at.toISOString()).toBe(newDue);
+  });
+});

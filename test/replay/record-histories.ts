@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { HOUR_MS } from '../../src/domain/calendar';
+import { calendarChangedSignal, resubmitUpdate, withdrawUpdate } from '../../workflows/messages';
+import { DAY_MS, iso, WorkflowHarness } from '../support/workflow-harness';
+
+/**
+ * Records histories of this workflow version as replay fixtures (`npm run record:histories`). Run it
+ * when a workflow change is released — never to make a failing replay pass: a replay that fails means
+ * the change would break nominations already in flight (see README, "Changing workflow code").
+ */
+const OUT = path.resolve(__dirname, '../fixtures/histories');
+const VERSION = process.env.HISTORY_VERSION ?? 'v1';
+
+describe('record workflow histories', () => {
+  const h = new WorkflowHarness();
+  beforeAll(() => h.setUp());
+  afterAll(() => h.tearDown());
+
+  async function save(name: string, handle: WorkflowHandle) {
+    const history = await handle.fetchHistory();
+    fs.mkdirSync(OUT, { recursive: true });
+    fs.writeFileSync(
+      path.join(OUT, `${VERSION}-${name}.json`),
+      JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n',
+    );
+  }
+
+  it('completed: every stage to provincial recognition', async () => {
+    const handle = await h.start();
+    await h.walk(handle, ['accept', 'recognize', 'propose', 'recommend', 'recognize']);
+    await handle.result();
+    await save('completed-recognized-provincial', handle);
+  });
+
+  it('completed: a revision loop, then withdrawn', async () => {
+    const handle = await h.start();
+    const taskId = await h.walk(handle, ['accept']);
+    await h.decide(handle, { taskId, decision: 'request_revision', comment: 'Bổ sung số liệu' });
+    await handle.executeUpdate(resubmitUpdate, {
+      args: [{ changes: { title: 'Mô hình mới' }, actor: h.submitter }],
+    });
+    await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'Rút hồ sơ', actor: h.submitter }] });
+    await handle.result();
+    await save('completed-revision-withdrawn', handle);
+  });
+
+  it('completed: expired at the registration cut-off after reminders and escalations', async () => {
+    const handle = await h.start();
+    await h.env.sleep(16 * DAY_MS);
+    await handle.result();
+    await save('completed-expired-at-cutoff', handle);
+  });
+
+  it('in flight: overdue at district review, then its calendar moved', async () => {
+    const t0 = await h.env.currentTimeMs();
+    const calendar = h.calendar(t0);
+    const handle = await h.start(calendar);
+    await h.walk(handle, ['accept']);
+    await h.env.sleep(21 * DAY_MS);
+    const moved = structuredClone(calendar);
+    const due = t0 + 30 * DAY_MS;
+    moved.stages.district_review = { dueAt: iso(due), cutoffAt: iso(due + 5 * DAY_MS) };
+    await handle.signal(calendarChangedSignal, { calendar: moved, changedBy: 'Quản trị' });
+    await h.env.sleep(HOUR_MS);
+    await save('in-flight-overdue-calendar-moved', handle);
+  });
+});

@@ -1,0 +1,151 @@
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { createActivities, type ProjectionRecord } from '../../activities';
+import { type Calendar, HOUR_MS } from '../../src/domain/calendar';
+import { nominationWorkflowId, STAGES } from '../../src/domain/nomination';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker-options';
+import { decideUpdate, stateQuery, type Actor, type DecisionInput } from '../../workflows/messages';
+import type { nominationWorkflow } from '../../workflows/nomination.workflow';
+import { createTestDatabase, type TestDatabase } from './database';
+import { createOrg, createUser, type Org } from './fixtures';
+import { createTimeSkippingEnv } from './temporal-env';
+
+export const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Everything a workflow test needs: the time-skipping server, a fresh PostgreSQL database with a
+ * province, a district and one user per role, and one worker running the real workflow and the real
+ * activities — observed, so tests assert on what the workflow asked to be written, and when.
+ */
+export class WorkflowHarness {
+  env!: TestWorkflowEnvironment;
+  db!: TestDatabase;
+  org!: Org;
+  admin!: Actor;
+  reviewer!: Actor;
+  provincialReviewer!: Actor;
+  submitter!: Actor;
+  readonly projections: ProjectionRecord[] = [];
+  private readonly taskQueue = `wf-test-${randomUUID()}`;
+  private worker!: Worker;
+  private running!: Promise<void>;
+
+  async setUp(): Promise<void> {
+    [this.env, this.db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
+    const ds = this.db.dataSource;
+    this.org = await createOrg(ds);
+    const user = (username: string, displayName: string, role: Actor['role'], unitId: string) =>
+      createUser(ds, { username, displayName, role, unitId });
+    this.admin = await user('admin', 'Quản trị', 'admin', this.org.provinceId);
+    this.provincialReviewer = await user(
+      'province',
+      'Lê Văn Tỉnh',
+      'provincial_reviewer',
+      this.org.provinceId,
+    );
+    this.reviewer = await user('reviewer', 'Nguyễn Văn Bình', 'district_reviewer', this.org.districtId);
+    this.submitter = await user('submitter', 'Trần Thị Hoa', 'submitter', this.org.districtId);
+    const real = createActivities(ds);
+    this.worker = await Worker.create({
+      connection: this.env.nativeConnection,
+      taskQueue: this.taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities: {
+        recordProjection: async (r: ProjectionRecord) => {
+          this.projections.push(r);
+          return real.recordProjection(r);
+        },
+      },
+    });
+    // One worker for the whole file: a test that fails does not take the worker down with it.
+    this.running = this.worker.run();
+  }
+
+  async tearDown(): Promise<void> {
+    this.worker?.shutdown();
+    await this.running;
+    await this.env?.teardown();
+    await this.db?.drop();
+  }
+
+  /** A calendar whose stage i is due (i+1)·10 days from `from` and cut off 5 days after that. */
+  calendar(from: number, overrides: Partial<Calendar> = {}): Calendar {
+    const stages = {} as Calendar['stages'];
+    STAGES.forEach((stage, i) => {
+      const due = from + (i + 1) * 10 * DAY_MS;
+      stages[stage] = { dueAt: iso(due), cutoffAt: iso(due + 5 * DAY_MS) };
+    });
+    return {
+      stages,
+      reminderOffsetsHours: [72, 24],
+      revisionWindowHours: 168,
+      escalationCadenceHours: 24,
+      ...overrides,
+    };
+  }
+
+  async start(calendar?: Calendar): Promise<WorkflowHandle<typeof nominationWorkflow>> {
+    const nominationId = randomUUID();
+    const handle = await this.env.client.workflow.start<typeof nominationWorkflow>('nominationWorkflow', {
+      workflowId: nominationWorkflowId(nominationId),
+      taskQueue: this.taskQueue,
+      args: [
+        {
+          nominationId,
+          campaignId: this.org.campaignId,
+          unitId: this.org.districtId,
+          provinceUnitId: this.org.provinceId,
+          calendar: calendar ?? this.calendar(await this.env.currentTimeMs()),
+          title: 'Mô hình "Dân vận khéo" trong bảo vệ môi trường biển',
+          description: 'Giữ sạch bờ biển',
+          field: 'culture_society',
+          kind: 'collective',
+          nomineeName: 'Hội Phụ nữ xã Hàm Tiến',
+          submittedBy: this.submitter,
+        },
+      ],
+    });
+    await handle.query(stateQuery); // the first workflow task has run: the first task is open
+    return handle;
+  }
+
+  async openTaskId(handle: WorkflowHandle): Promise<string> {
+    return (await handle.query(stateQuery)).task!.id;
+  }
+
+  decide(handle: WorkflowHandle, d: Omit<DecisionInput, 'actor'> & { actor?: Actor }) {
+    return handle.executeUpdate(decideUpdate, { args: [{ actor: this.admin, ...d }] });
+  }
+
+  /** Decides its way through the given decisions (scores where the stage needs them); returns the open task. */
+  async walk(handle: WorkflowHandle, decisions: string[]): Promise<string> {
+    let taskId = await this.openTaskId(handle);
+    for (const decision of decisions) {
+      const score = decision === 'recommend' || decision === 'not_recommend' ? 70 : undefined;
+      taskId = (await this.decide(handle, { taskId, decision, score })).nextTaskId!;
+    }
+    return taskId;
+  }
+
+  /** What the workflow asked to be written for one nomination, in order. */
+  steps(handle: WorkflowHandle): ProjectionRecord[] {
+    return this.projections.filter((p) => p.workflowId === handle.workflowId);
+  }
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The reason a workflow's validator gave for refusing an Update. */
+export async function refusal(p: Promise<unknown>): Promise<{ type?: string; message: string }> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (err as WorkflowUpdateFailedError).cause as { type?: string; message: string };
+  return { type: cause.type, message: cause.message };
+}
