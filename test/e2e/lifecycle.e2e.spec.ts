@@ -85,6 +85,22 @@ describe('nomination lifecycle over HTTP', () => {
     ]);
   });
 
+  it('answers a retried decision (same task, same Idempotency-Key) with the first answer', async () => {
+    const id = await register('Mô hình "Dân vận khéo trong cải cách hành chính"');
+    const task = await openTask(id);
+    const key = { 'idempotency-key': `decision-${task.id}` };
+    const first = await t.call('POST', `/tasks/${task.id}/decision`, { decision: 'accept' }, key);
+    const retried = await t.call('POST', `/tasks/${task.id}/decision`, { decision: 'accept' }, key);
+    expect(first.status).toBe(200);
+    expect(retried).toEqual({ ...first, headers: retried.headers });
+    const other = await t.call('POST', `/tasks/${task.id}/decision`, { decision: 'reject' });
+    expect(other).toMatchObject({ status: 409, body: { message: 'this task has already been decided' } });
+    const decisions = (await t.call('GET', `/nominations/${id}/history`)).body.filter(
+      (e: { action: string }) => e.action === 'decided',
+    );
+    expect(decisions).toHaveLength(1);
+  });
+
   it('withdraws with a reason, once', async () => {
     const id = await register('Mô hình "Tổ hòa giải cơ sở"');
     const task = await openTask(id);
