@@ -169,8 +169,8 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     decideUpdate,
     async (d: DecisionInput): Promise<DecisionResult> => {
       pending = { kind: 'decision', input: d };
-      await condition(() => decided.has(d.taskId));
-      return decided.get(d.taskId)!;
+      await condition(() => decided.has(d.taskId) || stage === 'closed');
+      return decided.get(d.taskId) ?? closedMeanwhile();
     },
     { validator: (d) => validateDecision(d, view()) },
   );
@@ -179,8 +179,8 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     async (w: WithdrawInput): Promise<NominationState> => {
       const request: Pending = { kind: 'withdraw', input: w };
       pending = request;
-      await condition(() => answered.has(request));
-      return state();
+      await condition(() => answered.has(request) || stage === 'closed');
+      return answered.has(request) ? state() : closedMeanwhile();
     },
     { validator: (w) => validateWithdrawal(w, input, view()) },
   );
@@ -189,8 +189,8 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     async (r: ResubmitInput): Promise<NominationState> => {
       const request: Pending = { kind: 'resubmit', input: r };
       pending = request;
-      await condition(() => answered.has(request));
-      return state();
+      await condition(() => answered.has(request) || stage === 'closed');
+      return answered.has(request) ? state() : closedMeanwhile();
     },
     { validator: (r) => validateResubmission(r, input, view()) },
   );
@@ -427,6 +427,14 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   // Let the last Update return its answer before the workflow completes.
   await condition(allHandlersFinished);
   return { nominationId: input.nominationId, outcome: outcome! };
+}
+
+/**
+ * A request accepted by its validator can still lose the race against a timer that closes the
+ * nomination (the cut-off) in the same moment: it is answered with a conflict, never applied.
+ */
+function closedMeanwhile(): never {
+  throw refuse(REFUSAL.conflict, 'the nomination closed before this request could be applied');
 }
 
 function notice(unitId: string, role: Notice['role'], kind: Notice['kind'], message: string): Notice {
