@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { FIELDS, KINDS, OUTCOMES, STAGES, type Field, type Kind } from '../domain/nomination';
@@ -54,42 +54,10 @@ export class WithdrawDto {
   reason!: string;
 }
 
-/** Only the fields the submitter changes; the rest stay as they were. */
-export class ResubmitDto {
-  @ApiPropertyOptional({ maxLength: 300 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'title must not be empty' })
-  @MaxLength(300)
-  title?: string;
-
-  @ApiPropertyOptional({ maxLength: 10000 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'description must not be empty' })
-  @MaxLength(10000)
-  description?: string;
-
-  @ApiPropertyOptional({ enum: FIELDS })
-  @IsOptional()
-  @IsIn(FIELDS, { message: `field must be one of ${FIELDS.join(', ')}` })
-  field?: Field;
-
-  @ApiPropertyOptional({ enum: KINDS })
-  @IsOptional()
-  @IsIn(KINDS, { message: `kind must be one of ${KINDS.join(', ')}` })
-  kind?: Kind;
-
-  @ApiPropertyOptional({ maxLength: 300 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'nomineeName must not be empty' })
-  @MaxLength(300)
-  nomineeName?: string;
-
+/** Only the fields the submitter changes (validated as at registration); the rest stay as they were. */
+export class ResubmitDto extends PartialType(
+  PickType(CreateNominationDto, ['title', 'description', 'field', 'kind', 'nomineeName'] as const),
+) {
   @ApiPropertyOptional({ example: 'Đã bổ sung số liệu năm 2025', maxLength: 5000 })
   @IsOptional()
   @IsString()
