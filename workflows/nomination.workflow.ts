@@ -174,26 +174,18 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     },
     { validator: (d) => validateDecision(d, view()) },
   );
-  setHandler(
-    withdrawUpdate,
-    async (w: WithdrawInput): Promise<NominationState> => {
-      const request: Pending = { kind: 'withdraw', input: w };
-      pending = request;
-      await condition(() => answered.has(request) || stage === 'closed');
-      return answered.has(request) ? state() : closedMeanwhile();
-    },
-    { validator: (w) => validateWithdrawal(w, input, view()) },
-  );
-  setHandler(
-    resubmitUpdate,
-    async (r: ResubmitInput): Promise<NominationState> => {
-      const request: Pending = { kind: 'resubmit', input: r };
-      pending = request;
-      await condition(() => answered.has(request) || stage === 'closed');
-      return answered.has(request) ? state() : closedMeanwhile();
-    },
-    { validator: (r) => validateResubmission(r, input, view()) },
-  );
+  /** Hands a request to the main loop and answers with the state once it has been applied. */
+  const apply = async (request: Pending): Promise<NominationState> => {
+    pending = request;
+    await condition(() => answered.has(request) || stage === 'closed');
+    return answered.has(request) ? state() : closedMeanwhile();
+  };
+  setHandler(withdrawUpdate, (w) => apply({ kind: 'withdraw', input: w }), {
+    validator: (w) => validateWithdrawal(w, input, view()),
+  });
+  setHandler(resubmitUpdate, (r) => apply({ kind: 'resubmit', input: r }), {
+    validator: (r) => validateResubmission(r, input, view()),
+  });
   setHandler(calendarChangedSignal, (change) => void calendarChanges.push(change));
 
   // Published by the workflow itself, so every start path (API, import, tests) lists the same way.
