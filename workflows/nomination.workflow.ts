@@ -212,7 +212,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   });
   registered = true;
 
-  /** Moves to a new stage, a revision, or closes; one audit event, one projection. */
+  /** Closes the nomination: one audit event; the open task completed by a decision, else cancelled. */
   const close = async (
     action: ProjectionRecord['action'],
     closing: Outcome,
