@@ -1,6 +1,7 @@
 import { log } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Decision, NominationStage, Outcome, Role } from '../src/domain/nomination';
+import type { Mailer } from '../src/notifications/mailer';
 import type { Actor, NominationContent, NominationInput, OpenTask } from '../workflows/messages';
 
 export type AuditAction =
@@ -64,13 +65,32 @@ const CONTENT_COLUMNS: Record<keyof NominationContent, string> = {
   nomineeName: 'nominee_name',
 };
 
+/** Subject lines of notification emails, by the kind of step that raised them. */
+const EMAIL_SUBJECTS: Record<AuditAction, string> = {
+  registered: 'Đăng ký mô hình',
+  // The one notice a decision raises is the revision request to the submitters.
+  decided: 'Yêu cầu bổ sung, chỉnh sửa',
+  resubmitted: 'Hồ sơ đã bổ sung',
+  withdrawn: 'Hồ sơ đã rút',
+  reminder: 'Nhắc hạn',
+  overdue: 'Quá hạn',
+  escalated: 'Quá hạn',
+  deadline_changed: 'Thay đổi thời hạn',
+  closed_at_cutoff: 'Đã đóng do quá hạn chót',
+};
+
 /**
  * Side effects of nomination workflows. Each call runs in one database transaction whose first write
  * is the audit event keyed by (workflow_id, seq): if that key exists the step was applied before (a
  * retry after a lost reply, or a worker that died mid-way) and nothing else is written.
+ *
+ * With a mailer, the step's notifications are then emailed to the addressed unit's users of that role.
  */
 export class NominationActivities {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly mailer?: Mailer,
+  ) {}
 
   recordProjection = async (r: ProjectionRecord): Promise<{ applied: boolean }> => {
     const applied = await this.dataSource.transaction(async (m) => {
@@ -121,8 +141,63 @@ export class NominationActivities {
       action: r.action,
       stage: r.stageAfter,
     });
+    // Also when this call found the step already applied: a retry after a crash between the commit and
+    // the sending must still deliver what the first attempt did not.
+    if (this.mailer && r.notify?.length) await this.emailNotifications(r, this.mailer);
     return { applied };
   };
+
+  /**
+   * Emails the step's notifications not yet emailed, one message per notification, and marks each once
+   * the server accepted it. A send failure fails the activity: Temporal retries it, the committed step is
+   * not applied again, and only the notifications still unmarked are sent. At least once, not exactly
+   * once: a crash (or a timed-out attempt overlapping its retry) between sending and marking sends twice.
+   */
+  private async emailNotifications(r: ProjectionRecord, mailer: Mailer): Promise<void> {
+    const pending: { id: string; kind: AuditAction; message: string; title: string; recipients: string[] }[] =
+      await this.dataSource.query(
+        `SELECT n.id, n.kind, n.message, nom.title,
+                COALESCE(ARRAY(SELECT DISTINCT u.email FROM users u
+                                WHERE u.unit_id = n.recipient_unit_id AND u.role = n.recipient_role
+                                  AND u.active AND u.email IS NOT NULL AND u.email <> ''
+                                ORDER BY u.email), '{}') AS recipients
+           FROM notifications n JOIN nominations nom ON nom.id = n.nomination_id
+          WHERE n.workflow_id = $1 AND n.seq = $2 AND n.emailed_at IS NULL
+          ORDER BY n.idx`,
+        [r.workflowId, r.seq],
+      );
+    for (const n of pending) {
+      const meta = {
+        nominationId: r.nominationId,
+        workflowId: r.workflowId,
+        seq: r.seq,
+        notificationId: n.id,
+        kind: n.kind,
+        recipients: n.recipients.length,
+      };
+      // Nobody to write to is not a failure to retry: the notice stays in-app, and is marked handled.
+      if (n.recipients.length > 0) {
+        try {
+          await mailer.send({
+            to: n.recipients,
+            subject: `[Dân vận khéo] ${EMAIL_SUBJECTS[n.kind] ?? n.kind}: ${n.title}`,
+            text: n.message,
+          });
+        } catch (err) {
+          log.warn('notification email failed; the activity will be retried', { ...meta, err });
+          throw err;
+        }
+      }
+      await this.dataSource.query(
+        `UPDATE notifications SET emailed_at = now() WHERE id = $1 AND emailed_at IS NULL`,
+        [n.id],
+      );
+      log.info(
+        n.recipients.length > 0 ? 'notification emailed' : 'notification has no email recipient',
+        meta,
+      );
+    }
+  }
 }
 
 async function insertNomination(m: EntityManager, r: ProjectionRecord): Promise<void> {

@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
 import { NominationsModule } from './nominations/nominations.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TemporalModule } from './temporal/temporal.module';
 import { UnitsController } from './units/units.controller';
@@ -26,7 +27,9 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         TemporalModule.forRoot({ worker: roles.worker }),
-        ...(roles.api ? [AuthModule, CampaignsModule, NominationsModule, TasksModule] : []),
+        ...(roles.api
+          ? [AuthModule, CampaignsModule, NominationsModule, TasksModule, NotificationsModule]
+          : []),
       ],
       controllers: roles.api ? [HealthController, UnitsController] : [],
     };

@@ -28,10 +28,13 @@ export interface AppConfig {
   admin: { username: string; password: string };
   jwt: { secret: string; ttlSeconds: number };
   logLevel: Level;
+  /** Unset: notifications stay in-app only. */
+  smtp?: { url: string; from: string };
 }
 
 export const DEFAULT_ADMIN = { username: 'admin', password: 'admin-demo-password' } as const;
 export const DEFAULT_JWT_SECRET = 'dev-only-secret-change-me';
+export const DEFAULT_SMTP_FROM = '"Dân vận khéo" <no-reply@localhost>';
 
 export class ConfigError extends Error {}
 
@@ -75,6 +78,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       ttlSeconds: positiveInt(env, 'JWT_TTL_SECONDS', 3600),
     },
     logLevel: logLevel(env),
+    smtp: smtp(env),
   };
   if (config.admin.password.length < 8) throw new ConfigError('ADMIN_PASSWORD must be at least 8 characters');
   if (nodeEnv === 'production') {
@@ -148,6 +152,28 @@ function hostPort(env: Env, name: string): string | undefined {
   const m = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(raw);
   if (!m || Number(m[2]) > 65535) throw new ConfigError(`${name} must be host:port, got '${raw}'`);
   return raw;
+}
+
+function smtp(env: Env): AppConfig['smtp'] {
+  const raw = optional(env, 'SMTP_URL');
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  // The value may carry a password: the message names the scheme and never echoes the URL.
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    throw new ConfigError('SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…');
+  }
+  const from = optional(env, 'SMTP_FROM') ?? DEFAULT_SMTP_FROM;
+  if (!/@[^\s@>]+>?$/.test(from)) {
+    throw new ConfigError(
+      `SMTP_FROM must be an address such as "Name" <no-reply@example.org>, got '${from}'`,
+    );
+  }
+  return { url: raw, from };
 }
 
 function logLevel(env: Env): Level {

@@ -38,4 +38,8 @@ export class Notification {
 
   @Column({ name: 'read_at', type: 'timestamptz', nullable: true })
   readAt!: Date | null;
+
+  /** When the email went out (or was found to have no recipient); null: not sent, or no mailer configured. */
+  @Column({ name: 'emailed_at', type: 'timestamptz', nullable: true })
+  emailedAt!: Date | null;
 }

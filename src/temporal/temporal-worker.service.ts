@@ -6,6 +6,7 @@ import { createActivities } from '../../activities';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { jsonLog } from '../logging/json-log';
+import { createSmtpMailer } from '../notifications/mailer';
 import { connectionOptions } from './connection-options';
 import { WORKFLOWS_PATH } from './worker-options';
 
@@ -22,13 +23,15 @@ export class TemporalWorkerService implements OnApplicationBootstrap, BeforeAppl
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const { smtp } = this.config;
+    const mailer = smtp ? createSmtpMailer(smtp.url, smtp.from) : undefined;
     this.connection = await NativeConnection.connect(connectionOptions(this.config.temporal));
     this.worker = await Worker.create({
       connection: this.connection,
       namespace: this.config.temporal.namespace,
       taskQueue: this.config.temporal.taskQueue,
       workflowsPath: WORKFLOWS_PATH,
-      activities: createActivities(this.dataSource),
+      activities: createActivities(this.dataSource, { mailer }),
     });
     this.running = this.worker.run();
     this.running.catch((err: unknown) => {
@@ -39,6 +42,8 @@ export class TemporalWorkerService implements OnApplicationBootstrap, BeforeAppl
     jsonLog('info', 'temporal worker running', {
       component: 'worker',
       taskQueue: this.config.temporal.taskQueue,
+      // Never the URL itself: it may carry the SMTP password.
+      email: smtp ? `smtp ${new URL(smtp.url).host}` : 'off (SMTP_URL unset)',
     });
   }
 

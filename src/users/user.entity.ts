@@ -22,6 +22,10 @@ export class User {
   @Column({ name: 'unit_id', type: 'uuid' })
   unitId!: string;
 
+  /** Where notifications addressed to the user's unit and role are emailed; null: in-app only. */
+  @Column({ type: 'text', nullable: true })
+  email!: string | null;
+
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 

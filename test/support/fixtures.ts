@@ -30,12 +30,21 @@ export async function createOrg(ds: DataSource, name = 'Tỉnh Thử nghiệm'):
 
 export async function createUser(
   ds: DataSource,
-  u: { username: string; password?: string; displayName: string; role: Role; unitId: string },
+  u: {
+    username: string;
+    password?: string;
+    displayName: string;
+    role: Role;
+    unitId: string;
+    email?: string;
+    active?: boolean;
+  },
 ): Promise<Actor> {
   const hash = await bcrypt.hash(u.password ?? 'correct horse battery', 4);
   const [row] = await ds.query(
-    `INSERT INTO users (username, password_hash, display_name, role, unit_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [u.username, hash, u.displayName, u.role, u.unitId],
+    `INSERT INTO users (username, password_hash, display_name, role, unit_id, email, active)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [u.username, hash, u.displayName, u.role, u.unitId, u.email ?? null, u.active ?? true],
   );
   return { userId: row.id, displayName: u.displayName, role: u.role, unitId: u.unitId };
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ConfigError, DEFAULT_ADMIN, loadConfig } from '../../src/config/config';
+import { ConfigError, DEFAULT_ADMIN, DEFAULT_SMTP_FROM, loadConfig } from '../../src/config/config';
 import { uuidFromName } from '../../src/common/idempotency';
 
 describe('configuration', () => {
@@ -11,6 +11,7 @@ describe('configuration', () => {
       databaseUrl: undefined,
       temporal: { address: undefined, namespace: 'default', taskQueue: 'nominations', tls: undefined },
       admin: DEFAULT_ADMIN,
+      smtp: undefined,
     });
   });
 
@@ -36,6 +37,16 @@ describe('configuration', () => {
       'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together',
     ],
     [{ LOG_LEVEL: 'loud' }, "LOG_LEVEL must be one of debug, info, warn, error; got 'loud'"],
+    [{ SMTP_URL: 'mail.example.org' }, 'SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…'],
+    [
+      { SMTP_URL: 'https://user:secret@mail.example.org' },
+      'SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…',
+    ],
+    [{ SMTP_URL: 'smtp://' }, 'SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…'],
+    [
+      { SMTP_URL: 'smtp://mail.example.org', SMTP_FROM: 'Dân vận khéo' },
+      `SMTP_FROM must be an address such as "Name" <no-reply@example.org>, got 'Dân vận khéo'`,
+    ],
     [
       { NODE_ENV: 'production', ADMIN_PASSWORD: 'a-real-password' },
       'JWT_SECRET must be set in production (the default secret is public)',
@@ -46,6 +57,25 @@ describe('configuration', () => {
     ],
   ])('refuses %j with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+
+  it('sends email only when SMTP_URL is set, from SMTP_FROM or a default sender', () => {
+    expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525' }).smtp).toEqual({
+      url: 'smtp://127.0.0.1:2525',
+      from: DEFAULT_SMTP_FROM,
+    });
+    const from = '"Ban Dân vận Tỉnh ủy" <danvan@binhthuan.example>';
+    expect(loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.org:465', SMTP_FROM: from }).smtp).toEqual({
+      url: 'smtps://user:pass@mail.example.org:465',
+      from,
+    });
+    expect(loadConfig({ SMTP_FROM: from }).smtp).toBeUndefined();
+  });
+
+  it('never echoes an SMTP_URL, which may carry a password', () => {
+    expect(() => loadConfig({ SMTP_URL: 'http://user:s3cret@mail.example.org' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('s3cret') }),
+    );
   });
 
   it('turns TLS on for an API key (Temporal Cloud)', () => {

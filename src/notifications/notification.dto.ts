@@ -1,0 +1,69 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import type { Notification } from './notification.entity';
+
+/** Notification ids are bigints, carried as decimal strings (JSON numbers lose precision past 2^53). */
+const NOTIFICATION_ID = /^[1-9]\d{0,17}$/;
+const ID_MESSAGE = 'must be a notification id (a positive integer)';
+
+export const NOTIFICATIONS_PAGE_MAX = 100;
+export const NOTIFICATIONS_PAGE_DEFAULT = 50;
+
+export class ListNotificationsQuery {
+  @ApiPropertyOptional({ description: 'true: only those not yet marked read', type: Boolean })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'unread must be true or false' })
+  unread?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: NOTIFICATIONS_PAGE_MAX, default: NOTIFICATIONS_PAGE_DEFAULT })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(NOTIFICATIONS_PAGE_MAX)
+  limit?: number;
+
+  @ApiPropertyOptional({
+    example: '42',
+    description: 'Cursor: the id of the last notification of the previous page; returns the older ones',
+  })
+  @IsOptional()
+  @Matches(NOTIFICATION_ID, { message: `before ${ID_MESSAGE}` })
+  before?: string;
+}
+
+export class NotificationIdParam {
+  @ApiProperty({ example: '42' })
+  @Matches(NOTIFICATION_ID, { message: `id ${ID_MESSAGE}` })
+  id!: string;
+}
+
+export class NotificationDto {
+  @ApiProperty({ example: '42', description: 'A bigint, as a string' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) nominationId!: string;
+  @ApiProperty({
+    example: 'reminder',
+    description:
+      'The step that raised it: reminder, escalated, closed_at_cutoff, decided (a revision request)…',
+  })
+  kind!: string;
+  @ApiProperty({
+    example: '"Bếp ăn nghĩa tình" (district_review): còn 24 giờ đến hạn 2026-10-15T00:00:00.000Z.',
+  })
+  message!: string;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ nullable: true, description: 'Null until the caller marks it read' }) readAt!: Date | null;
+
+  static of(n: Notification): NotificationDto {
+    return {
+      id: n.id,
+      nominationId: n.nominationId,
+      kind: n.kind,
+      message: n.message,
+      createdAt: n.createdAt,
+      readAt: n.readAt,
+    };
+  }
+}
