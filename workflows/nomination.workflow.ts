@@ -40,7 +40,7 @@ import {
   OverdueKey,
   UnitIdKey,
 } from '../src/domain/search-attributes';
-import { workflowNow } from './clock';
+import { workflowNow, workflowNowMs } from './clock';
 import {
   type Actor,
   type CalendarChange,
@@ -130,7 +130,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     assigneeRole: 'submitter',
     assigneeUnitId: input.unitId,
     openedAt: workflowNow(),
-    ...revisionDeadline(Date.now(), calendar),
+    ...revisionDeadline(workflowNowMs(), calendar),
   });
   const open = (t: OpenTask) => {
     task = t;
@@ -393,7 +393,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   while (stage !== 'closed') {
     const current = task!;
     const event = nextDeadlineEvent(current, calendar, progress!, Date.parse(current.openedAt));
-    const waitMs = event.at - Date.now();
+    const waitMs = event.at - workflowNowMs();
     const woken = () => pending !== undefined || calendarChanges.length > 0;
     const acted = waitMs > 0 ? await condition(woken, waitMs) : woken();
     if (calendarChanges.length > 0) {
