@@ -1,6 +1,6 @@
 import { Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client, WithStartWorkflowOperation } from '@temporalio/client';
+import { Client, type WorkflowHandle, WithStartWorkflowOperation } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
@@ -83,32 +83,26 @@ export class NominationsService {
 
   /** The submitting unit (or an admin) withdraws the nomination; the workflow judges and closes it. */
   async withdraw(user: CurrentUser, id: string, dto: WithdrawDto): Promise<Nomination> {
-    const n = await this.get(id);
-    await this.temporal.workflow
-      .getHandle(n.workflowId)
-      .executeUpdate(withdrawUpdate, { args: [{ reason: dto.reason, actor: actorOf(user) }] })
-      .catch((err: unknown) => {
-        throw refusalToHttp(err);
-      });
-    jsonLog('info', 'nomination withdrawn', {
-      component: 'nominations',
-      nominationId: id,
-      workflowId: n.workflowId,
-    });
-    return this.get(id);
+    return this.ask(id, 'withdrawn', (handle) =>
+      handle.executeUpdate(withdrawUpdate, { args: [{ reason: dto.reason, actor: actorOf(user) }] }),
+    );
   }
 
   /** After a revision request: the changed fields go back to the same stage with a fresh task. */
   async resubmit(user: CurrentUser, id: string, dto: ResubmitDto): Promise<Nomination> {
-    const n = await this.get(id);
     const { comment, ...changes } = dto;
-    await this.temporal.workflow
-      .getHandle(n.workflowId)
-      .executeUpdate(resubmitUpdate, { args: [{ changes, comment, actor: actorOf(user) }] })
-      .catch((err: unknown) => {
-        throw refusalToHttp(err);
-      });
-    jsonLog('info', 'nomination resubmitted', {
+    return this.ask(id, 'resubmitted', (handle) =>
+      handle.executeUpdate(resubmitUpdate, { args: [{ changes, comment, actor: actorOf(user) }] }),
+    );
+  }
+
+  /** Sends one request to the nomination's workflow; a refusal becomes the HTTP answer that says why. */
+  private async ask(id: string, done: string, send: (handle: WorkflowHandle) => Promise<unknown>) {
+    const n = await this.get(id);
+    await send(this.temporal.workflow.getHandle(n.workflowId)).catch((err: unknown) => {
+      throw refusalToHttp(err);
+    });
+    jsonLog('info', `nomination ${done}`, {
       component: 'nominations',
       nominationId: id,
       workflowId: n.workflowId,
