@@ -1,7 +1,8 @@
 import { log } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Decision, NominationStage, Outcome, Role } from '../src/domain/nomination';
+import type { Decision, NominationStage, Outcome } from '../src/domain/nomination';
 import type { Mailer } from '../src/notifications/mailer';
+import { emailStepNotifications, insertNotices, type Notice } from './notices';
 import type { Actor, NominationContent, NominationInput, OpenTask } from '../workflows/messages';
 
 export type AuditAction =
@@ -15,13 +16,7 @@ export type AuditAction =
   | 'deadline_changed'
   | 'closed_at_cutoff';
 
-/** A message for everyone holding a role in a unit (a unit's reviewers, its administrators). */
-export interface Notice {
-  unitId: string;
-  role: Role;
-  kind: AuditAction;
-  message: string;
-}
+export type { Notice } from './notices';
 
 /** One step of a nomination workflow, as the read model and the audit log must show it. */
 export interface ProjectionRecord {
@@ -63,20 +58,6 @@ const CONTENT_COLUMNS: Record<keyof NominationContent, string> = {
   field: 'field',
   kind: 'kind',
   nomineeName: 'nominee_name',
-};
-
-/** Subject lines of notification emails, by the kind of step that raised them. */
-const EMAIL_SUBJECTS: Record<AuditAction, string> = {
-  registered: 'Đăng ký mô hình',
-  // The one notice a decision raises is the revision request to the submitters.
-  decided: 'Yêu cầu bổ sung, chỉnh sửa',
-  resubmitted: 'Hồ sơ đã bổ sung',
-  withdrawn: 'Hồ sơ đã rút',
-  reminder: 'Nhắc hạn',
-  overdue: 'Quá hạn',
-  escalated: 'Quá hạn',
-  deadline_changed: 'Thay đổi thời hạn',
-  closed_at_cutoff: 'Đã đóng do quá hạn chót',
 };
 
 /**
@@ -123,15 +104,7 @@ export class NominationActivities {
         await m.query(`UPDATE tasks SET overdue = $2 WHERE id = $1`, [r.taskId, r.overdue]);
       }
       if (r.openTask) await insertTask(m, r, r.openTask);
-      for (const [i, n] of (r.notify ?? []).entries()) {
-        await m.query(
-          `INSERT INTO notifications (workflow_id, seq, idx, nomination_id, recipient_unit_id, recipient_role, kind,
-                                      message, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           ON CONFLICT (workflow_id, seq, idx) DO NOTHING`,
-          [r.workflowId, r.seq, i, r.nominationId, n.unitId, n.role, n.kind, n.message, r.occurredAt],
-        );
-      }
+      await insertNotices(m, r, r.notify ?? []);
       return true;
     });
     log.info(applied ? 'projection recorded' : 'projection already recorded', {
@@ -143,69 +116,22 @@ export class NominationActivities {
     });
     // Also when this call found the step already applied: a retry after a crash between the commit and
     // the sending must still deliver what the first attempt did not.
-    if (this.mailer && r.notify?.length) await this.emailNotifications(r, this.mailer);
-    return { applied };
-  };
-
-  /**
-   * Emails the step's notifications not yet emailed, one message per notification, and marks each once
-   * the server accepted it. A send failure fails the activity: Temporal retries it, the committed step is
-   * not applied again, and only the notifications still unmarked are sent. At least once, not exactly
-   * once: a crash (or a timed-out attempt overlapping its retry) between sending and marking sends twice.
-   */
-  private async emailNotifications(r: ProjectionRecord, mailer: Mailer): Promise<void> {
-    const pending: { id: string; kind: AuditAction; message: string; title: string; recipients: string[] }[] =
-      await this.dataSource.query(
-        `SELECT n.id, n.kind, n.message, nom.title,
-                COALESCE(ARRAY(SELECT DISTINCT u.email FROM users u
-                                WHERE u.unit_id = n.recipient_unit_id AND u.role = n.recipient_role
-                                  AND u.active AND u.email IS NOT NULL AND u.email <> ''
-                                ORDER BY u.email), '{}') AS recipients
-           FROM notifications n JOIN nominations nom ON nom.id = n.nomination_id
-          WHERE n.workflow_id = $1 AND n.seq = $2 AND n.emailed_at IS NULL
-          ORDER BY n.idx`,
-        [r.workflowId, r.seq],
-      );
-    for (const n of pending) {
-      const meta = {
+    if (this.mailer && r.notify?.length) {
+      await emailStepNotifications(this.dataSource, this.mailer, r, {
         nominationId: r.nominationId,
         workflowId: r.workflowId,
-        seq: r.seq,
-        notificationId: n.id,
-        kind: n.kind,
-        recipients: n.recipients.length,
-      };
-      // Nobody to write to is not a failure to retry: the notice stays in-app, and is marked handled.
-      if (n.recipients.length > 0) {
-        try {
-          await mailer.send({
-            to: n.recipients,
-            subject: `[Dân vận khéo] ${EMAIL_SUBJECTS[n.kind] ?? n.kind}: ${n.title}`,
-            text: n.message,
-          });
-        } catch (err) {
-          log.warn('notification email failed; the activity will be retried', { ...meta, err });
-          throw err;
-        }
-      }
-      await this.dataSource.query(
-        `UPDATE notifications SET emailed_at = now() WHERE id = $1 AND emailed_at IS NULL`,
-        [n.id],
-      );
-      log.info(
-        n.recipients.length > 0 ? 'notification emailed' : 'notification has no email recipient',
-        meta,
-      );
+      });
     }
-  }
+    return { applied };
+  };
 }
 
 async function insertNomination(m: EntityManager, r: ProjectionRecord): Promise<void> {
   const n = r.nomination!;
   await m.query(
-    `INSERT INTO nominations (id, campaign_id, unit_id, title, description, field, kind, nominee_name, stage,
-                              workflow_id, created_by, projection_seq, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12)
+    `INSERT INTO nominations (id, campaign_id, unit_id, district_unit_id, title, description, field, kind,
+                              nominee_name, stage, workflow_id, created_by, projection_seq, created_at, updated_at)
+     VALUES ($1, $2, $3, $13, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12)
      ON CONFLICT (id) DO NOTHING`,
     [
       n.nominationId,
@@ -220,9 +146,17 @@ async function insertNomination(m: EntityManager, r: ProjectionRecord): Promise<
       r.workflowId,
       n.submittedBy.userId,
       r.occurredAt,
+      n.districtUnitId ?? n.unitId,
     ],
   );
 }
+
+/** Decisions that mark a milestone the unit status and the funnel count: recognized, proposed, recognized. */
+const MILESTONES: Record<string, string> = {
+  'district_review:recognize': 'district_recognized_at',
+  'provincial_proposal:propose': 'proposed_at',
+  'recognition:recognize': 'recognized_at',
+};
 
 async function updateNomination(m: EntityManager, r: ProjectionRecord): Promise<void> {
   const sets = [
@@ -239,6 +173,8 @@ async function updateNomination(m: EntityManager, r: ProjectionRecord): Promise<
   };
   if (r.overdue !== undefined) set('overdue', r.overdue);
   if (r.revisions !== undefined) set('revisions', r.revisions);
+  const milestone = r.decision && r.stageBefore && MILESTONES[`${r.stageBefore}:${r.decision}`];
+  if (milestone) set(milestone, r.occurredAt);
   for (const [key, value] of Object.entries(r.changes ?? {})) {
     set(CONTENT_COLUMNS[key as keyof NominationContent], value);
   }

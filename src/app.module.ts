@@ -9,7 +9,7 @@ import { NominationsModule } from './nominations/nominations.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TemporalModule } from './temporal/temporal.module';
-import { UnitsController } from './units/units.controller';
+import { UnitsModule } from './units/units.module';
 
 export interface AppRoles {
   /** Serve HTTP (`npm start`, `start:api`). */
@@ -28,10 +28,10 @@ export class AppModule {
         DatabaseModule,
         TemporalModule.forRoot({ worker: roles.worker }),
         ...(roles.api
-          ? [AuthModule, CampaignsModule, NominationsModule, TasksModule, NotificationsModule]
+          ? [AuthModule, UnitsModule, CampaignsModule, NominationsModule, TasksModule, NotificationsModule]
           : []),
       ],
-      controllers: roles.api ? [HealthController, UnitsController] : [],
+      controllers: roles.api ? [HealthController] : [],
     };
   }
 }

@@ -1,1 +1,2 @@
+export { campaignWorkflow } from './campaign.workflow';
 export { nominationWorkflow } from './nomination.workflow';

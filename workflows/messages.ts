@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ProposalCount, Quotas } from '../src/domain/campaign';
 import type { Calendar, DeadlineProgress } from '../src/domain/calendar';
 import type { Decision, Field, Kind, NominationStage, Outcome, Role, Stage } from '../src/domain/nomination';
 
@@ -17,6 +18,11 @@ export interface NominationInput extends NominationContent {
   nominationId: string;
   campaignId: string;
   unitId: string;
+  /**
+   * The district-level unit whose reviewers act on the district stages: the registering unit itself, or
+   * the parent of a grassroots unit. Absent in nominations started before units had levels: unitId.
+   */
+  districtUnitId?: string;
   /** The province running the campaign: its reviewers act on the provincial stages. */
   provinceUnitId: string;
   /** The campaign's calendar when the nomination was registered; later changes arrive by signal. */
@@ -51,6 +57,11 @@ export interface DecisionInput {
   comment?: string;
   score?: number;
   actor: Actor;
+  /**
+   * With a `propose` in a campaign that caps proposals: the caps and the unit's proposals so far, counted
+   * by the API (which serialises proposals per unit), for the validator to judge.
+   */
+  quota?: { quotas: Quotas; count: ProposalCount };
 }
 
 export interface DecisionResult {

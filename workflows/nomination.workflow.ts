@@ -21,6 +21,7 @@ import {
   nextDeadlineEvent,
   revisionDeadline,
 } from '../src/domain/calendar';
+import { quotaRefusal } from '../src/domain/campaign';
 import {
   actingLevel,
   allowedDecisions,
@@ -111,7 +112,8 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   const answered = new Set<Pending>();
 
   const maxRevisions = () => calendar.maxRevisions ?? DEFAULT_MAX_REVISIONS;
-  const unitFor = (s: Stage) => (actingLevel(s) === 'province' ? input.provinceUnitId : input.unitId);
+  const unitFor = (s: Stage) =>
+    actingLevel(s) === 'province' ? input.provinceUnitId : (input.districtUnitId ?? input.unitId);
   const reviewTask = (s: Stage): OpenTask => ({
     id: uuid4(),
     kind: 'review',
@@ -465,6 +467,8 @@ function validateDecision(d: DecisionInput, v: View): void {
   if (transitionFor(task.stage, d.decision)?.kind === 'revision' && v.revisions >= v.maxRevisions) {
     throw refuse(REFUSAL.invalid, `the revision limit (${v.maxRevisions}) has been reached`);
   }
+  const overQuota = d.decision === 'propose' && d.quota && quotaRefusal(d.quota.quotas, d.quota.count);
+  if (overQuota) throw refuse(REFUSAL.conflict, `quota reached: ${overQuota}`);
 }
 
 /** The submitting unit (its submitters) or an administrator may withdraw, with a reason. */

@@ -1,7 +1,21 @@
-import { Body, Controller, ForbiddenException, Get, Param, ParseUUIDPipe, Patch } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, ForbiddenException, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { AuthUser, type CurrentUser } from '../auth/current-user';
 import type { Calendar } from '../domain/calendar';
+import {
+  CampaignDto,
+  CampaignEventDto,
+  CampaignUnitsDto,
+  CreateCampaignDto,
+  QuotasDto,
+} from './campaign.dto';
 import { Campaign } from './campaign.entity';
 import { CampaignsService } from './campaigns.service';
 
@@ -12,15 +26,41 @@ export class CampaignsController {
   constructor(private readonly campaigns: CampaignsService) {}
 
   @Get()
-  @ApiOkResponse({ description: 'All campaigns, newest year first' })
+  @ApiOkResponse({ type: [CampaignDto], description: 'All campaigns, newest year first' })
   list(): Promise<Campaign[]> {
     return this.campaigns.list();
   }
 
+  @Post()
+  @ApiCreatedResponse({ type: CampaignDto, description: 'The campaign, with its workflow started' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The calendar, quotas or province are invalid; the message names each field',
+  })
+  @ApiConflictResponse({ description: 'The province already has a campaign that year' })
+  create(@AuthUser() user: CurrentUser, @Body() body: CreateCampaignDto): Promise<Campaign> {
+    adminOnly(user, 'create a campaign');
+    return this.campaigns.create(user, body);
+  }
+
   @Get(':id')
-  @ApiOkResponse({ description: 'One campaign with its calendar' })
+  @ApiOkResponse({ type: CampaignDto, description: 'One campaign with its calendar' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Campaign> {
     return this.campaigns.get(id);
+  }
+
+  @Get(':id/units')
+  @ApiOkResponse({
+    type: CampaignUnitsDto,
+    description: 'Per district-level unit: counts, open work, submissions, quotas',
+  })
+  units(@Param('id', new ParseUUIDPipe()) id: string): Promise<CampaignUnitsDto> {
+    return this.campaigns.unitStatus(id);
+  }
+
+  @Get(':id/events')
+  @ApiOkResponse({ type: [CampaignEventDto], description: 'The campaign audit trail' })
+  events(@Param('id', new ParseUUIDPipe()) id: string): Promise<CampaignEventDto[]> {
+    return this.campaigns.events(id);
   }
 
   /**
@@ -31,13 +71,32 @@ export class CampaignsController {
   @ApiOkResponse({
     description: 'The campaign with its new calendar, and how many open nominations were told',
   })
-  @ApiUnprocessableEntityResponse({ description: 'The calendar is invalid; the message names each field' })
-  async changeCalendar(
+  @ApiUnprocessableEntityResponse({
+    description: 'The calendar is invalid, or moves a closed stage; the message names each field',
+  })
+  @ApiConflictResponse({ description: 'The campaign is over, or another change is being applied' })
+  changeCalendar(
     @AuthUser() user: CurrentUser,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() calendar: Calendar,
   ) {
-    if (user.role !== 'admin') throw new ForbiddenException('only an admin may change a campaign calendar');
+    adminOnly(user, 'change a campaign calendar');
     return this.campaigns.changeCalendar(user, id, calendar);
   }
+
+  @Patch(':id/quotas')
+  @ApiOkResponse({ type: CampaignDto })
+  @ApiUnprocessableEntityResponse({ description: 'The quotas are invalid; the message names each field' })
+  changeQuotas(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: QuotasDto,
+  ): Promise<Campaign> {
+    adminOnly(user, 'change campaign quotas');
+    return this.campaigns.changeQuotas(user, id, body.quotas);
+  }
+}
+
+function adminOnly(user: CurrentUser, what: string): void {
+  if (user.role !== 'admin') throw new ForbiddenException(`only an admin may ${what}`);
 }

@@ -6,6 +6,7 @@ import {
   HttpException,
   HttpStatus,
   type ValidationError,
+  UnprocessableEntityException,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { jsonLog } from '../logging/json-log';
@@ -74,4 +75,12 @@ function errorName(status: number): string {
         .map((w) => w[0].toUpperCase() + w.slice(1))
         .join(' ')
     : 'Error';
+}
+
+/** A 422 whose message names each field and its reason, with the list itself in `details`. */
+export function unprocessable(problems: { field: string; reason: string }[]): UnprocessableEntityException {
+  return new UnprocessableEntityException({
+    message: problems.map((p) => `${p.field} ${p.reason}`).join('; '),
+    details: problems,
+  });
 }

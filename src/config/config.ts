@@ -26,6 +26,8 @@ export interface AppConfig {
     uiUrl?: string;
   };
   admin: { username: string; password: string };
+  /** On an empty database: seed the demo province, its units, a campaign and one demo user per role. */
+  demo: { enabled: boolean; password: string };
   jwt: { secret: string; ttlSeconds: number };
   logLevel: Level;
   /** Unset: notifications stay in-app only. */
@@ -33,6 +35,7 @@ export interface AppConfig {
 }
 
 export const DEFAULT_ADMIN = { username: 'admin', password: 'admin-demo-password' } as const;
+export const DEFAULT_DEMO_PASSWORD = 'demo-password';
 export const DEFAULT_JWT_SECRET = 'dev-only-secret-change-me';
 export const DEFAULT_SMTP_FROM = '"Dân vận khéo" <no-reply@localhost>';
 
@@ -73,6 +76,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       username: env.ADMIN_USERNAME || DEFAULT_ADMIN.username,
       password: env.ADMIN_PASSWORD || DEFAULT_ADMIN.password,
     },
+    demo: {
+      // Demo users with a published password have no place in production unless asked for.
+      enabled: bool(env, 'DEMO_DATA', nodeEnv !== 'production'),
+      password: env.DEMO_PASSWORD || DEFAULT_DEMO_PASSWORD,
+    },
     jwt: {
       secret: env.JWT_SECRET || DEFAULT_JWT_SECRET,
       ttlSeconds: positiveInt(env, 'JWT_TTL_SECONDS', 3600),
@@ -81,12 +89,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     smtp: smtp(env),
   };
   if (config.admin.password.length < 8) throw new ConfigError('ADMIN_PASSWORD must be at least 8 characters');
+  if (config.demo.password.length < 8) throw new ConfigError('DEMO_PASSWORD must be at least 8 characters');
   if (nodeEnv === 'production') {
     if (config.jwt.secret === DEFAULT_JWT_SECRET) {
       throw new ConfigError('JWT_SECRET must be set in production (the default secret is public)');
     }
     if (config.admin.password === DEFAULT_ADMIN.password) {
       throw new ConfigError('ADMIN_PASSWORD must be set in production (the default password is public)');
+    }
+    if (config.demo.enabled && config.demo.password === DEFAULT_DEMO_PASSWORD) {
+      throw new ConfigError(
+        'DEMO_PASSWORD must be set when DEMO_DATA=true in production (the default is public)',
+      );
     }
   }
   return config;

@@ -9,9 +9,15 @@ import { User } from '../users/user.entity';
 import { Foundation1764050000000 } from './migrations/1764050000000-Foundation';
 import { Lifecycle1764060000000 } from './migrations/1764060000000-Lifecycle';
 import { NotificationEmail1764070000000 } from './migrations/1764070000000-NotificationEmail';
+import { Campaigns1764080000000 } from './migrations/1764080000000-Campaigns';
 
 export const ENTITIES = [Unit, Campaign, User, Nomination, Task, AuditEvent, Notification];
-export const MIGRATIONS = [Foundation1764050000000, Lifecycle1764060000000, NotificationEmail1764070000000];
+export const MIGRATIONS = [
+  Foundation1764050000000,
+  Lifecycle1764060000000,
+  NotificationEmail1764070000000,
+  Campaigns1764080000000,
+];
 
 /** The one place that says how we talk to PostgreSQL: schema only through migrations, never synchronize. */
 export function dataSourceOptions(url: string): DataSourceOptions {

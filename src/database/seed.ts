@@ -1,26 +1,52 @@
 import * as bcrypt from 'bcryptjs';
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Calendar } from '../domain/calendar';
+import { campaignWorkflowId } from '../domain/campaign';
 import type { AppConfig } from '../config/config';
-import { STAGES } from '../domain/nomination';
+import { type Role, STAGES } from '../domain/nomination';
 
 export const DEMO_PROVINCE = 'Tỉnh Bình Thuận';
-/** Binh Thuan's 14 district-level units: 10 districts and towns, 4 party committees under the province. */
-export const DEMO_DISTRICT_UNITS = [
-  'Thành phố Phan Thiết',
-  'Thị xã La Gi',
-  'Huyện Tuy Phong',
-  'Huyện Bắc Bình',
-  'Huyện Hàm Thuận Bắc',
-  'Huyện Hàm Thuận Nam',
-  'Huyện Hàm Tân',
-  'Huyện Đức Linh',
-  'Huyện Tánh Linh',
-  'Huyện Phú Quý',
-  'Đảng ủy Khối Cơ quan và Doanh nghiệp tỉnh',
-  'Đảng ủy Quân sự tỉnh',
-  'Đảng ủy Công an tỉnh',
-  'Đảng ủy Bộ đội Biên phòng tỉnh',
+/**
+ * Binh Thuan's 14 district-level units (10 districts and towns, 4 party committees directly under the
+ * province), each with a few of its grassroots units.
+ */
+export const DEMO_UNITS: Record<string, string[]> = {
+  'Thành phố Phan Thiết': ['Phường Phú Thủy', 'Phường Đức Nghĩa', 'Xã Tiến Lợi'],
+  'Thị xã La Gi': ['Phường Phước Hội', 'Xã Tân Bình', 'Xã Tân Tiến'],
+  'Huyện Tuy Phong': ['Thị trấn Liên Hương', 'Xã Vĩnh Hảo', 'Xã Chí Công'],
+  'Huyện Bắc Bình': ['Thị trấn Chợ Lầu', 'Xã Hòa Thắng', 'Xã Phan Rí Thành'],
+  'Huyện Hàm Thuận Bắc': ['Thị trấn Ma Lâm', 'Xã Hàm Trí', 'Xã Thuận Minh'],
+  'Huyện Hàm Thuận Nam': ['Thị trấn Thuận Nam', 'Xã Tân Lập', 'Xã Hàm Minh'],
+  'Huyện Hàm Tân': ['Thị trấn Tân Nghĩa', 'Xã Sơn Mỹ', 'Xã Tân Thắng'],
+  'Huyện Đức Linh': ['Thị trấn Võ Xu', 'Thị trấn Đức Tài', 'Xã Nam Chính'],
+  'Huyện Tánh Linh': ['Thị trấn Lạc Tánh', 'Xã Gia An', 'Xã Đức Thuận'],
+  'Huyện Phú Quý': ['Xã Long Hải', 'Xã Ngũ Phụng', 'Xã Tam Thanh'],
+  'Đảng ủy Khối Cơ quan và Doanh nghiệp tỉnh': ['Đảng bộ Sở Y tế', 'Đảng bộ Cục Thuế tỉnh'],
+  'Đảng ủy Quân sự tỉnh': ['Đảng bộ Bộ Chỉ huy Quân sự tỉnh', 'Chi bộ Ban Chỉ huy Quân sự huyện Đức Linh'],
+  'Đảng ủy Công an tỉnh': ['Đảng bộ Phòng Cảnh sát giao thông', 'Chi bộ Công an xã Hàm Tiến'],
+  'Đảng ủy Bộ đội Biên phòng tỉnh': [
+    'Đảng bộ Đồn Biên phòng Phan Thiết',
+    'Đảng bộ Đồn Biên phòng Liên Hương',
+  ],
+};
+export const DEMO_DISTRICT_UNITS = Object.keys(DEMO_UNITS);
+
+/** One demo user per role below the administrator; all share DEMO_PASSWORD. */
+export const DEMO_USERS: { username: string; displayName: string; role: Role; unit: string }[] = [
+  { username: 'demo.submitter', displayName: 'Trần Thị Hoa', role: 'submitter', unit: 'Thị trấn Võ Xu' },
+  {
+    username: 'demo.district',
+    displayName: 'Nguyễn Văn Bình',
+    role: 'district_reviewer',
+    unit: 'Huyện Đức Linh',
+  },
+  {
+    username: 'demo.province',
+    displayName: 'Lê Thị Thu',
+    role: 'provincial_reviewer',
+    unit: DEMO_PROVINCE,
+  },
 ];
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -45,8 +71,9 @@ export interface SeedResult {
 }
 
 /**
- * On an empty database (no users yet): the first administrator from ADMIN_USERNAME / ADMIN_PASSWORD,
- * a demo province with its district-level units, and a campaign for the current year.
+ * On an empty database (no users yet): the province and its first administrator from ADMIN_USERNAME /
+ * ADMIN_PASSWORD; with demo data (DEMO_DATA, on by default outside production) also its district-level
+ * and grassroots units, a campaign for the current year, and one demo user per role.
  */
 export async function seedIfEmpty(ds: DataSource, config: AppConfig, now = new Date()): Promise<SeedResult> {
   return ds.transaction(async (m) => {
@@ -58,22 +85,50 @@ export async function seedIfEmpty(ds: DataSource, config: AppConfig, now = new D
     const [province] = await m.query(`INSERT INTO units (name, level) VALUES ($1, 'province') RETURNING id`, [
       DEMO_PROVINCE,
     ]);
-    for (const name of DEMO_DISTRICT_UNITS) {
-      await m.query(`INSERT INTO units (name, level, parent_id) VALUES ($1, 'district', $2)`, [
-        name,
-        province.id,
-      ]);
+    const unitIds = new Map<string, string>([[DEMO_PROVINCE, province.id]]);
+    const addUnit = async (name: string, level: string, parentId: string) => {
+      const [unit] = await m.query(
+        `INSERT INTO units (name, level, parent_id) VALUES ($1, $2, $3) RETURNING id`,
+        [name, level, parentId],
+      );
+      unitIds.set(name, unit.id);
+    };
+    if (config.demo.enabled) {
+      for (const [district, grassroots] of Object.entries(DEMO_UNITS)) {
+        await addUnit(district, 'district', province.id);
+        for (const name of grassroots) await addUnit(name, 'grassroots', unitIds.get(district)!);
+      }
     }
     const year = now.getUTCFullYear();
-    const [campaign] = await m.query(
-      `INSERT INTO campaigns (name, year, province_unit_id, calendar, registration_opens_at)
-       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [`Dân vận khéo ${year}`, year, province.id, JSON.stringify(demoCalendar(now)), now.toISOString()],
-    );
+    const campaignId = config.demo.enabled ? randomUUID() : undefined;
+    if (campaignId) {
+      await m.query(
+        `INSERT INTO campaigns (id, name, year, province_unit_id, calendar, registration_opens_at, workflow_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          campaignId,
+          `Dân vận khéo ${year}`,
+          year,
+          province.id,
+          JSON.stringify(demoCalendar(now)),
+          now.toISOString(),
+          campaignWorkflowId(campaignId),
+        ],
+      );
+    }
     await m.query(
       `INSERT INTO users (username, password_hash, display_name, role, unit_id) VALUES ($1, $2, $3, 'admin', $4)`,
       [config.admin.username, await bcrypt.hash(config.admin.password, 10), 'Quản trị viên', province.id],
     );
-    return { seeded: true, provinceUnitId: province.id, campaignId: campaign.id };
+    if (config.demo.enabled) {
+      const hash = await bcrypt.hash(config.demo.password, 10);
+      for (const u of DEMO_USERS) {
+        await m.query(
+          `INSERT INTO users (username, password_hash, display_name, role, unit_id) VALUES ($1, $2, $3, $4, $5)`,
+          [u.username, hash, u.displayName, u.role, unitIds.get(u.unit)],
+        );
+      }
+    }
+    return { seeded: true, provinceUnitId: province.id, campaignId };
   });
 }

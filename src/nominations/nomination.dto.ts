@@ -85,6 +85,8 @@ export class NominationDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) campaignId!: string;
   @ApiProperty({ format: 'uuid' }) unitId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The district-level unit that reviews it' })
+  districtUnitId!: string;
   @ApiProperty() title!: string;
   @ApiProperty() description!: string;
   @ApiProperty({ enum: FIELDS }) field!: Field;
@@ -96,6 +98,11 @@ export class NominationDto {
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
   @ApiProperty({ nullable: true }) closedAt!: Date | null;
+  @ApiProperty({ nullable: true, description: 'When the district recognized it' })
+  districtRecognizedAt!: Date | null;
+  @ApiProperty({ nullable: true, description: 'When its unit proposed it to the province' })
+  proposedAt!: Date | null;
+  @ApiProperty({ nullable: true, description: 'When the province recognized it' }) recognizedAt!: Date | null;
   @ApiProperty({ description: 'A task of this nomination is past its due date' }) overdue!: boolean;
   @ApiProperty({ description: 'Revision requests so far' }) revisions!: number;
 }

@@ -6,6 +6,7 @@ import type { Field, Kind, NominationStage, Outcome } from '../domain/nomination
 @Index('uq_nominations_workflow_id', ['workflowId'], { unique: true })
 @Index('ix_nominations_campaign_stage', ['campaignId', 'stage'])
 @Index('ix_nominations_unit_stage', ['unitId', 'stage'])
+@Index('ix_nominations_campaign_district_unit', ['campaignId', 'districtUnitId'])
 export class Nomination {
   @PrimaryColumn('uuid')
   id!: string;
@@ -15,6 +16,10 @@ export class Nomination {
 
   @Column({ name: 'unit_id', type: 'uuid' })
   unitId!: string;
+
+  /** The district-level unit that reviews it: unitId itself, or its parent for a grassroots unit. */
+  @Column({ name: 'district_unit_id', type: 'uuid' })
+  districtUnitId!: string;
 
   @Column({ type: 'text' })
   title!: string;
@@ -63,4 +68,13 @@ export class Nomination {
 
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt!: Date | null;
+
+  @Column({ name: 'district_recognized_at', type: 'timestamptz', nullable: true })
+  districtRecognizedAt!: Date | null;
+
+  @Column({ name: 'proposed_at', type: 'timestamptz', nullable: true })
+  proposedAt!: Date | null;
+
+  @Column({ name: 'recognized_at', type: 'timestamptz', nullable: true })
+  recognizedAt!: Date | null;
 }

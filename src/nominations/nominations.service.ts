@@ -1,4 +1,10 @@
-import { Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, type WorkflowHandle, WithStartWorkflowOperation } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
@@ -9,9 +15,9 @@ import { Campaign } from '../campaigns/campaign.entity';
 import { uuidFromName } from '../common/idempotency';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { registrationProblem } from '../domain/campaign';
 import { nominationWorkflowId } from '../domain/nomination';
 import { jsonLog } from '../logging/json-log';
-import { Unit } from '../units/unit.entity';
 import type { nominationWorkflow } from '../../workflows/nomination.workflow';
 import { registrationUpdate, resubmitUpdate, withdrawUpdate } from '../../workflows/messages';
 import { refusalToHttp } from '../temporal/update-errors';
@@ -45,13 +51,13 @@ export class NominationsService {
   ): Promise<{ nomination: Nomination; replayed: boolean }> {
     const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: dto.campaignId });
     if (!campaign) throw new UnprocessableEntityException('campaignId: no campaign with this id');
-    if (!(await this.dataSource.getRepository(Unit).existsBy({ id: dto.unitId }))) {
-      throw new UnprocessableEntityException('unitId: no unit with this id');
-    }
+    const districtUnitId = await this.registeringDistrict(campaign, dto.unitId);
     const id = key ? uuidFromName(`${user.id}:${key}`) : randomUUID();
     const workflowId = nominationWorkflowId(id);
     const existing = key ? await this.dataSource.getRepository(Nomination).findOneBy({ id }) : null;
     if (existing) return { nomination: existing, replayed: true };
+    const closed = registrationProblem(campaign, Date.now());
+    if (closed) throw new ConflictException(`campaignId: ${closed}`);
 
     const start = new WithStartWorkflowOperation<typeof nominationWorkflow>('nominationWorkflow', {
       workflowId,
@@ -60,6 +66,7 @@ export class NominationsService {
         {
           nominationId: id,
           ...dto,
+          districtUnitId,
           provinceUnitId: campaign.provinceUnitId,
           calendar: campaign.calendar,
           submittedBy: actorOf(user),
@@ -79,6 +86,35 @@ export class NominationsService {
       userId: user.id,
     });
     return { nomination: await this.get(id), replayed: false };
+  }
+
+  /**
+   * A model is registered by a unit inside the campaign's province: a district-level unit, or a
+   * grassroots unit under one, whose district reviews it. Returns that district-level unit.
+   */
+  private async registeringDistrict(campaign: Campaign, unitId: string): Promise<string> {
+    const [unit]: {
+      level: string;
+      active: boolean;
+      district_id: string | null;
+      province_id: string | null;
+    }[] = await this.dataSource.query(
+      `SELECT u.level, u.active,
+                CASE u.level WHEN 'district' THEN u.id WHEN 'grassroots' THEN u.parent_id END AS district_id,
+                CASE u.level WHEN 'district' THEN u.parent_id WHEN 'grassroots' THEN d.parent_id END AS province_id
+           FROM units u LEFT JOIN units d ON d.id = u.parent_id
+          WHERE u.id = $1`,
+      [unitId],
+    );
+    const refuse = (reason: string) => new UnprocessableEntityException(`unitId: ${reason}`);
+    if (!unit) throw refuse('no unit with this id');
+    if (!unit.active) throw refuse('the unit is deactivated');
+    if (unit.level === 'province') {
+      throw refuse('a province does not register models; a district-level or grassroots unit does');
+    }
+    if (unit.province_id !== campaign.provinceUnitId)
+      throw refuse("the unit is not in the campaign's province");
+    return unit.district_id!;
   }
 
   /** The submitting unit (or an admin) withdraws the nomination; the workflow judges and closes it. */

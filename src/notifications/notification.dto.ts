@@ -42,7 +42,10 @@ export class NotificationIdParam {
 
 export class NotificationDto {
   @ApiProperty({ example: '42', description: 'A bigint, as a string' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) nominationId!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, description: 'Null for a campaign-level notice' })
+  nominationId!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, description: 'Set on campaign-level notices' })
+  campaignId!: string | null;
   @ApiProperty({
     example: 'reminder',
     description:
@@ -60,6 +63,7 @@ export class NotificationDto {
     return {
       id: n.id,
       nominationId: n.nominationId,
+      campaignId: n.campaignId,
       kind: n.kind,
       message: n.message,
       createdAt: n.createdAt,

@@ -18,8 +18,12 @@ export class Notification {
   @Column({ type: 'int' })
   idx!: number;
 
-  @Column({ name: 'nomination_id', type: 'uuid' })
-  nominationId!: string;
+  /** Null for a campaign-level notice ("Huyện Đức Linh has proposed nothing"). */
+  @Column({ name: 'nomination_id', type: 'uuid', nullable: true })
+  nominationId!: string | null;
+
+  @Column({ name: 'campaign_id', type: 'uuid', nullable: true })
+  campaignId!: string | null;
 
   @Column({ name: 'recipient_unit_id', type: 'uuid' })
   recipientUnitId!: string;

@@ -50,6 +50,7 @@ export class NotificationsService {
     jsonLog('debug', 'notification read', {
       component: 'notifications',
       nominationId: n.nominationId,
+      campaignId: n.campaignId,
       workflowId: n.workflowId,
       notificationId: n.id,
       userId: user.id,

@@ -1,6 +1,7 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { AppRoles } from '../app.module';
 import { type AppConfig, ConfigError, loadConfig } from '../config/config';
+import { DEMO_USERS } from '../database/seed';
 import { componentLogger, jsonLog, setLogLevel } from '../logging/json-log';
 import { startApp } from './app-runner';
 import { startEmbeddedPostgres } from './embedded-postgres';
@@ -119,6 +120,10 @@ function printBanner(
   if (apiUrl) {
     const password = process.env.ADMIN_PASSWORD ? '(ADMIN_PASSWORD)' : config.admin.password;
     lines.push(`  Administrator:    ${config.admin.username} / ${password}`);
+    if (config.demo.enabled) {
+      const demoPassword = process.env.DEMO_PASSWORD ? '(DEMO_PASSWORD)' : config.demo.password;
+      lines.push(`  Demo users:       ${DEMO_USERS.map((u) => u.username).join(', ')} / ${demoPassword}`);
+    }
   }
   if (embedded) lines.push(`  Data:             ${config.dataDir}`);
   lines.push('  Press Ctrl-C to stop.', '');

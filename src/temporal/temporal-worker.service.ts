@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
@@ -20,6 +21,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, BeforeAppl
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly client: Client,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -31,7 +33,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, BeforeAppl
       namespace: this.config.temporal.namespace,
       taskQueue: this.config.temporal.taskQueue,
       workflowsPath: WORKFLOWS_PATH,
-      activities: createActivities(this.dataSource, { mailer }),
+      activities: createActivities(this.dataSource, { mailer, client: this.client }),
     });
     this.running = this.worker.run();
     this.running.catch((err: unknown) => {

@@ -1,39 +1,115 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { UNIT_LEVELS, Unit } from './unit.entity';
+import {
+  Body,
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { AuthUser, type CurrentUser } from '../auth/current-user';
+import { CreateUnitDto, ListUnitsQuery, UnitDto, UnitNodeDto, UpdateUnitDto } from './unit.dto';
+import { UnitsService } from './units.service';
 
-export class UnitNodeDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'Huyện Hàm Thuận Bắc' }) name!: string;
-  @ApiProperty({ enum: UNIT_LEVELS }) level!: string;
-  @ApiProperty({ format: 'uuid', nullable: true }) parentId!: string | null;
-  @ApiProperty({ type: () => [UnitNodeDto] }) children!: UnitNodeDto[];
-}
-
-/** Read-only for now: the organisation tree, roots first, children sorted by name. */
+/** The organisation tree: everyone signed in reads it, administrators change it. */
 @ApiTags('units')
 @ApiBearerAuth()
+@ApiExtraModels(UnitNodeDto, UnitDto)
 @Controller('units')
 export class UnitsController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly units: UnitsService) {}
 
   @Get()
-  @ApiOkResponse({ type: [UnitNodeDto] })
-  async tree(): Promise<UnitNodeDto[]> {
-    const units = await this.dataSource.getRepository(Unit).find({ order: { name: 'ASC' } });
-    const nodes = new Map(
-      units.map((u) => [
-        u.id,
-        { id: u.id, name: u.name, level: u.level, parentId: u.parentId, children: [] as UnitNodeDto[] },
-      ]),
-    );
-    const roots: UnitNodeDto[] = [];
-    for (const node of nodes.values()) {
-      const parent = node.parentId ? nodes.get(node.parentId) : undefined;
-      (parent ? parent.children : roots).push(node);
-    }
-    return roots;
+  @ApiOkResponse({
+    description:
+      'Without q: the tree, roots first, children sorted by name (deactivated units hidden unless ' +
+      'includeInactive). With q: a flat list of at most 100 matching units with their path, best match first.',
+    schema: {
+      oneOf: [
+        { type: 'array', items: { $ref: getSchemaPath(UnitNodeDto) } },
+        { type: 'array', items: { $ref: getSchemaPath(UnitDto) } },
+      ],
+    },
+  })
+  @ApiBadRequestResponse({ description: 'An unknown or malformed query parameter' })
+  list(@Query() query: ListUnitsQuery): Promise<UnitNodeDto[] | UnitDto[]> {
+    return this.units.list(query);
   }
+
+  @Get(':id')
+  @ApiOkResponse({ type: UnitDto, description: 'One unit with the names from the root down to it' })
+  @ApiNotFoundResponse({ description: 'unit not found' })
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<UnitDto> {
+    return this.units.get(id);
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: UnitDto, description: 'The new unit' })
+  @ApiBadRequestResponse({ description: 'A field of the wrong type, or an unknown field' })
+  @ApiForbiddenResponse({ description: 'Only an admin may create a unit' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'The name is missing or too long, the level unknown, or the parent wrong (missing, of the wrong ' +
+      'level, deactivated); the message names each field',
+  })
+  @ApiConflictResponse({ description: 'A sibling has the same name (ignoring case)' })
+  create(@AuthUser() user: CurrentUser, @Body() body: CreateUnitDto): Promise<UnitDto> {
+    adminOnly(user, 'create a unit');
+    return this.units.create(user, body);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: UnitDto, description: 'The unit as changed' })
+  @ApiForbiddenResponse({ description: 'Only an admin may change a unit' })
+  @ApiNotFoundResponse({ description: 'unit not found' })
+  @ApiUnprocessableEntityResponse({ description: 'The new name is empty or too long' })
+  @ApiConflictResponse({
+    description:
+      'A sibling has the new name; or the unit cannot be deactivated (open nominations in its subtree, ' +
+      'active child units) or reactivated (its parent is deactivated)',
+  })
+  update(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateUnitDto,
+  ): Promise<UnitDto> {
+    adminOnly(user, 'change a unit');
+    return this.units.update(user, id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiForbiddenResponse({ description: 'Only an admin may delete a unit' })
+  @ApiNotFoundResponse({ description: 'unit not found' })
+  @ApiConflictResponse({
+    description:
+      'Something refers to the unit (child units, nominations, users, campaigns, ...); deactivate it instead',
+  })
+  async remove(@AuthUser() user: CurrentUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    adminOnly(user, 'delete a unit');
+    await this.units.remove(user, id);
+  }
+}
+
+function adminOnly(user: CurrentUser, what: string): void {
+  if (user.role !== 'admin') throw new ForbiddenException(`only an admin may ${what}`);
 }

@@ -42,9 +42,9 @@ describe('notifications over HTTP', () => {
     nominationId = randomUUID();
     workflowId = nominationWorkflowId(nominationId);
     await t.db.dataSource.query(
-      `INSERT INTO nominations (id, campaign_id, unit_id, title, description, field, kind, nominee_name, stage,
-                                workflow_id, created_by, created_at, updated_at)
-       VALUES ($1, $2, $3, 'Tuyến đường tự quản', 'Giữ sạch tuyến đường ven biển', 'culture_society',
+      `INSERT INTO nominations (id, campaign_id, unit_id, district_unit_id, title, description, field, kind,
+                                nominee_name, stage, workflow_id, created_by, created_at, updated_at)
+       VALUES ($1, $2, $3, $3, 'Tuyến đường tự quản', 'Giữ sạch tuyến đường ven biển', 'culture_society',
                'collective', 'Hội Phụ nữ xã Hàm Tiến', 'provincial_review', $4, $5, now(), now())`,
       [nominationId, demo.campaignId, districtId, workflowId, admin.id],
     );
@@ -69,6 +69,7 @@ describe('notifications over HTTP', () => {
     expect(res.body[0]).toEqual({
       id: newest,
       nominationId,
+      campaignId: null,
       kind: 'reminder',
       message: 'Còn 24 giờ đến hạn.',
       createdAt: '2026-10-03T08:00:00.000Z',

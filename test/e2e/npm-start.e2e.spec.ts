@@ -44,6 +44,9 @@ describe('npm start (embedded default)', () => {
     expect(first.banner).toMatch(/OpenAPI \(docs\): +http:\/\/localhost:\d+\/docs/);
     expect(first.banner).toMatch(/Temporal Web UI: +http:\/\/(localhost|127\.0\.0\.1):\d+/);
     expect(first.banner).toMatch(/Administrator: +admin \/ admin-demo-password/);
+    expect(first.banner).toMatch(
+      /Demo users: +demo\.submitter, demo\.district, demo\.province \/ demo-password/,
+    );
     const api = first.banner.match(/API: +(\S+)/)![1];
     const ui = first.banner.match(/Temporal Web UI: +(\S+)/)![1];
     expect((await fetch(`${api}/health`)).status).toBe(200);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { HOUR_MS } from '../../src/domain/calendar';
+import { changeCalendarUpdate } from '../../workflows/campaign.messages';
 import { calendarChangedSignal, resubmitUpdate, withdrawUpdate } from '../../workflows/messages';
 import { DAY_MS, iso, WorkflowHarness } from '../support/workflow-harness';
 
@@ -52,6 +53,20 @@ describe('record workflow histories', () => {
     await h.env.sleep(16 * DAY_MS);
     await handle.result();
     await save('completed-expired-at-cutoff', handle);
+  });
+
+  it('campaign, completed: reminders, a calendar change fanned out, every stage closed', async () => {
+    const t0 = await h.env.currentTimeMs();
+    const calendar = h.calendar(t0);
+    const handle = await h.startCampaign(calendar, h.org.campaignId);
+    await h.start(calendar);
+    const moved = structuredClone(calendar);
+    const due = t0 + 12 * DAY_MS;
+    moved.stages.district_registration = { dueAt: iso(due), cutoffAt: iso(due + 5 * DAY_MS) };
+    await handle.executeUpdate(changeCalendarUpdate, { args: [{ calendar: moved, actor: h.admin }] });
+    await h.env.sleep(60 * DAY_MS);
+    await handle.result();
+    await save('campaign-completed', handle);
   });
 
   it('in flight: overdue at district review, then its calendar moved', async () => {

@@ -11,7 +11,7 @@ const DIR = path.resolve(__dirname, '../fixtures/histories');
  * flight for months, and a change that replays differently would break them. Guard changes with
  * patched() (README, "Changing workflow code"); never re-record fixtures to make this pass.
  */
-describe('replay of recorded nomination histories', () => {
+describe('replay of recorded workflow histories', () => {
   const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
   it('has fixtures of completed and in-flight nominations', () => {

@@ -1,5 +1,7 @@
 import * as bcrypt from 'bcryptjs';
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { campaignWorkflowId } from '../../src/domain/campaign';
 import type { Role } from '../../src/domain/nomination';
 import { demoCalendar } from '../../src/database/seed';
 import type { Actor } from '../../workflows/messages';
@@ -20,12 +22,20 @@ export async function createOrg(ds: DataSource, name = 'Tỉnh Thử nghiệm'):
     [province.id],
   );
   const now = new Date();
-  const [campaign] = await ds.query(
-    `INSERT INTO campaigns (name, year, province_unit_id, calendar, registration_opens_at)
-     VALUES ('Dân vận khéo', $1, $2, $3, $4) RETURNING id`,
-    [now.getUTCFullYear(), province.id, JSON.stringify(demoCalendar(now)), now.toISOString()],
+  const campaignId = randomUUID();
+  await ds.query(
+    `INSERT INTO campaigns (id, name, year, province_unit_id, calendar, registration_opens_at, workflow_id)
+     VALUES ($1, 'Dân vận khéo', $2, $3, $4, $5, $6)`,
+    [
+      campaignId,
+      now.getUTCFullYear(),
+      province.id,
+      JSON.stringify(demoCalendar(now)),
+      now.toISOString(),
+      campaignWorkflowId(campaignId),
+    ],
   );
-  return { provinceId: province.id, districtId: district.id, campaignId: campaign.id };
+  return { provinceId: province.id, districtId: district.id, campaignId };
 }
 
 export async function createUser(

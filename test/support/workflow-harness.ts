@@ -2,7 +2,11 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { createActivities, type ProjectionRecord } from '../../activities';
+import { type CampaignStep, createActivities, type ProjectionRecord } from '../../activities';
+import type { CampaignStepResult } from '../../activities/campaign.activities';
+import { campaignWorkflowId } from '../../src/domain/campaign';
+import { type CampaignInput, campaignStateQuery } from '../../workflows/campaign.messages';
+import type { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { type Calendar, HOUR_MS } from '../../src/domain/calendar';
 import { nominationWorkflowId, STAGES } from '../../src/domain/nomination';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker-options';
@@ -28,6 +32,8 @@ export class WorkflowHarness {
   provincialReviewer!: Actor;
   submitter!: Actor;
   readonly projections: ProjectionRecord[] = [];
+  /** What campaign workflows asked to be recorded, with what each step found. */
+  readonly campaignSteps: (CampaignStep & { result: CampaignStepResult })[] = [];
   private readonly taskQueue = `wf-test-${randomUUID()}`;
   private worker!: Worker;
   private running!: Promise<void>;
@@ -47,15 +53,21 @@ export class WorkflowHarness {
     );
     this.reviewer = await user('reviewer', 'Nguyễn Văn Bình', 'district_reviewer', this.org.districtId);
     this.submitter = await user('submitter', 'Trần Thị Hoa', 'submitter', this.org.districtId);
-    const real = createActivities(ds);
+    const real = createActivities(ds, { client: this.env.client });
     this.worker = await Worker.create({
       connection: this.env.nativeConnection,
       taskQueue: this.taskQueue,
       workflowsPath: WORKFLOWS_PATH,
       activities: {
+        ...real,
         recordProjection: async (r: ProjectionRecord) => {
           this.projections.push(r);
           return real.recordProjection(r);
+        },
+        recordCampaignStep: async (step: CampaignStep) => {
+          const result = await real.recordCampaignStep(step);
+          this.campaignSteps.push({ ...step, result });
+          return result;
         },
       },
     });
@@ -86,7 +98,10 @@ export class WorkflowHarness {
     };
   }
 
-  async start(calendar?: Calendar): Promise<WorkflowHandle<typeof nominationWorkflow>> {
+  async start(
+    calendar?: Calendar,
+    where: { unitId?: string; districtUnitId?: string; campaignId?: string } = {},
+  ): Promise<WorkflowHandle<typeof nominationWorkflow>> {
     const nominationId = randomUUID();
     const handle = await this.env.client.workflow.start<typeof nominationWorkflow>('nominationWorkflow', {
       workflowId: nominationWorkflowId(nominationId),
@@ -94,8 +109,9 @@ export class WorkflowHarness {
       args: [
         {
           nominationId,
-          campaignId: this.org.campaignId,
-          unitId: this.org.districtId,
+          campaignId: where.campaignId ?? this.org.campaignId,
+          unitId: where.unitId ?? this.org.districtId,
+          districtUnitId: where.districtUnitId,
           provinceUnitId: this.org.provinceId,
           calendar: calendar ?? this.calendar(await this.env.currentTimeMs()),
           title: 'Mô hình "Dân vận khéo" trong bảo vệ môi trường biển',
@@ -108,6 +124,25 @@ export class WorkflowHarness {
       ],
     });
     await handle.query(stateQuery); // the first workflow task has run: the first task is open
+    return handle;
+  }
+
+  /** Starts the campaign workflow of `campaignId` (default: the harness's own campaign). */
+  async startCampaign(
+    calendar: Calendar,
+    campaignId = this.org.campaignId,
+    options: Pick<CampaignInput, 'fanOutPageSize' | 'maxHistoryEvents'> = {},
+  ): Promise<WorkflowHandle<typeof campaignWorkflow>> {
+    await this.db.dataSource.query(`UPDATE campaigns SET calendar = $2 WHERE id = $1`, [
+      campaignId,
+      JSON.stringify(calendar),
+    ]);
+    const handle = await this.env.client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
+      workflowId: campaignWorkflowId(campaignId),
+      taskQueue: this.taskQueue,
+      args: [{ campaignId, provinceUnitId: this.org.provinceId, calendar, ...options }],
+    });
+    await handle.query(campaignStateQuery);
     return handle;
   }
 

@@ -55,8 +55,33 @@ describe('configuration', () => {
       { NODE_ENV: 'production', JWT_SECRET: 's3cret-s3cret' },
       'ADMIN_PASSWORD must be set in production (the default password is public)',
     ],
+    [
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: 's3cret-s3cret',
+        ADMIN_PASSWORD: 'a-real-password',
+        DEMO_DATA: 'true',
+      },
+      'DEMO_PASSWORD must be set when DEMO_DATA=true in production (the default is public)',
+    ],
+    [{ DEMO_DATA: 'sometimes' }, "DEMO_DATA must be true or false, got 'sometimes'"],
+    [{ DEMO_PASSWORD: 'short' }, 'DEMO_PASSWORD must be at least 8 characters'],
   ])('refuses %j with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+
+  it('seeds demo data by default except in production', () => {
+    expect(loadConfig({}).demo).toEqual({ enabled: true, password: 'demo-password' });
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 's3cret-s3cret',
+      ADMIN_PASSWORD: 'a-real-password',
+    };
+    expect(loadConfig(production).demo.enabled).toBe(false);
+    expect(loadConfig({ ...production, DEMO_DATA: 'true', DEMO_PASSWORD: 'another-secret' }).demo).toEqual({
+      enabled: true,
+      password: 'another-secret',
+    });
   });
 
   it('sends email only when SMTP_URL is set, from SMTP_FROM or a default sender', () => {

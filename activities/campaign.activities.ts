@@ -1,0 +1,258 @@
+import { heartbeat, log } from '@temporalio/activity';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { DataSource, EntityManager } from 'typeorm';
+import { isUnitStage, SUBMISSION_WORDS, type UnitStage } from '../src/domain/campaign';
+import type { Calendar } from '../src/domain/calendar';
+import type { Stage } from '../src/domain/nomination';
+import type { Mailer } from '../src/notifications/mailer';
+import { type Actor, calendarChangedSignal } from '../workflows/messages';
+import { SYSTEM_ACTOR_NAME } from './nomination.activities';
+import { emailStepNotifications, insertNotices, type Notice } from './notices';
+
+export type CampaignAction = 'calendar_changed' | 'stage_reminder' | 'stage_closed' | 'round_closed';
+
+/** One step of a campaign workflow, as the campaign's audit log and the read model must show it. */
+export interface CampaignStep {
+  workflowId: string;
+  campaignId: string;
+  /** Step number within the workflow (carried over continue-as-new); (workflowId, seq) makes it idempotent. */
+  seq: number;
+  occurredAt: string;
+  action: CampaignAction;
+  /** Null when the system acted (a reminder, a cut-off). */
+  actor: Actor | null;
+  stage?: Stage;
+  /** calendar_changed: the new calendar, saved to the campaign. */
+  calendar?: Calendar;
+  /** stage_reminder: hours left before the stage's cut-off. */
+  offsetHours?: number;
+  /** stage_reminder and stage_closed: the stage's cut-off. */
+  cutoffAt?: string;
+}
+
+export interface UnitRef {
+  id: string;
+  name: string;
+}
+
+/** What the step found: for a unit stage, the district-level units that had submitted nothing. */
+export interface CampaignStepResult {
+  applied: boolean;
+  missingUnits: UnitRef[];
+  totalUnits: number;
+}
+
+export interface FanOutPage {
+  campaignId: string;
+  calendar: Calendar;
+  changedBy: string;
+  /** Resume after this workflow id (keyset paging); null for the first page. */
+  after: string | null;
+  pageSize: number;
+}
+
+/** Signals sent at once within one page. */
+const SIGNAL_CONCURRENCY = 20;
+
+/**
+ * Side effects of campaign workflows: the campaign's audit log, its calendar in the read model, the
+ * units that have submitted nothing, and telling open nominations that the calendar moved.
+ */
+export class CampaignActivities {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly client?: Client,
+    private readonly mailer?: Mailer,
+  ) {}
+
+  /**
+   * Records one step in one transaction, first the audit event keyed by (workflow_id, seq). A retried
+   * step finds its event and returns what the first attempt found, so the workflow sees one answer
+   * even if the units' submissions changed in between.
+   */
+  recordCampaignStep = async (s: CampaignStep): Promise<CampaignStepResult> => {
+    const result = await this.dataSource.transaction(async (m) => {
+      const found =
+        s.stage && (s.action === 'stage_reminder' || s.action === 'stage_closed')
+          ? await unitsWithoutSubmission(m, s.campaignId, s.stage)
+          : { missingUnits: [], totalUnits: 0 };
+      const details = { ...found, offsetHours: s.offsetHours, cutoffAt: s.cutoffAt, calendar: s.calendar };
+      const inserted: unknown[] = await m.query(
+        `INSERT INTO campaign_events (campaign_id, workflow_id, seq, action, actor_type, actor_user_id, actor_name,
+                                      stage, details, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (workflow_id, seq) DO NOTHING
+         RETURNING id`,
+        [
+          s.campaignId,
+          s.workflowId,
+          s.seq,
+          s.action,
+          s.actor ? 'user' : 'system',
+          s.actor?.userId ?? null,
+          s.actor?.displayName ?? SYSTEM_ACTOR_NAME,
+          s.stage ?? null,
+          JSON.stringify(details),
+          s.occurredAt,
+        ],
+      );
+      if (inserted.length === 0) {
+        const [previous] = await m.query(
+          `SELECT details FROM campaign_events WHERE workflow_id = $1 AND seq = $2`,
+          [s.workflowId, s.seq],
+        );
+        return { applied: false, ...previous.details } as CampaignStepResult;
+      }
+      if (s.calendar) {
+        await m.query(`UPDATE campaigns SET calendar = $2 WHERE id = $1`, [
+          s.campaignId,
+          JSON.stringify(s.calendar),
+        ]);
+      }
+      if (s.action === 'round_closed') {
+        await m.query(`UPDATE campaigns SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL`, [
+          s.campaignId,
+          s.occurredAt,
+        ]);
+      }
+      const province: { province_unit_id: string }[] = await m.query(
+        `SELECT province_unit_id FROM campaigns WHERE id = $1`,
+        [s.campaignId],
+      );
+      await insertNotices(m, s, stepNotices(s, found, province[0].province_unit_id));
+      return { applied: true, ...found };
+    });
+    log.info(result.applied ? 'campaign step recorded' : 'campaign step already recorded', {
+      campaignId: s.campaignId,
+      workflowId: s.workflowId,
+      seq: s.seq,
+      action: s.action,
+      stage: s.stage,
+      missingUnits: result.missingUnits.length,
+    });
+    if (this.mailer) {
+      await emailStepNotifications(this.dataSource, this.mailer, s, {
+        campaignId: s.campaignId,
+        workflowId: s.workflowId,
+      });
+    }
+    return result;
+  };
+
+  /**
+   * Tells one page of the campaign's open nominations that the calendar moved, signalling them
+   * concurrently. A nomination that closed in the meantime is counted, not retried; any other failure
+   * fails the page, which Temporal retries (a nomination told twice re-arms the same dates: no change).
+   */
+  fanOutCalendarChange = async (
+    p: FanOutPage,
+  ): Promise<{ signalled: number; closedMeanwhile: number; next: string | null }> => {
+    if (!this.client) throw new Error('fanOutCalendarChange needs a Temporal client');
+    const client = this.client;
+    const rows: { workflow_id: string }[] = await this.dataSource.query(
+      `SELECT workflow_id FROM nominations
+        WHERE campaign_id = $1 AND stage <> 'closed' AND ($2::text IS NULL OR workflow_id > $2)
+        ORDER BY workflow_id LIMIT $3`,
+      [p.campaignId, p.after, p.pageSize],
+    );
+    let signalled = 0;
+    let closedMeanwhile = 0;
+    for (let i = 0; i < rows.length; i += SIGNAL_CONCURRENCY) {
+      const chunk = rows.slice(i, i + SIGNAL_CONCURRENCY);
+      const results = await Promise.allSettled(
+        chunk.map((r) =>
+          client.workflow
+            .getHandle(r.workflow_id)
+            .signal(calendarChangedSignal, { calendar: p.calendar, changedBy: p.changedBy }),
+        ),
+      );
+      for (const r of results) {
+        if (r.status === 'fulfilled') signalled++;
+        else if (r.reason instanceof WorkflowNotFoundError) closedMeanwhile++;
+        else throw r.reason;
+      }
+      heartbeat({ done: i + chunk.length });
+    }
+    log.info('calendar change fanned out', {
+      campaignId: p.campaignId,
+      signalled,
+      closedMeanwhile,
+      page: rows.length,
+    });
+    const next = rows.length === p.pageSize ? rows[rows.length - 1].workflow_id : null;
+    return { signalled, closedMeanwhile, next };
+  };
+}
+
+/**
+ * The campaign's active district-level units that have submitted nothing at a unit stage: no
+ * registration, no district recognition, no proposal. At the provincial stages there is no such list.
+ */
+async function unitsWithoutSubmission(
+  m: EntityManager,
+  campaignId: string,
+  stage: Stage,
+): Promise<{ missingUnits: UnitRef[]; totalUnits: number }> {
+  if (!isUnitStage(stage)) return { missingUnits: [], totalUnits: 0 };
+  const submitted: Record<UnitStage, string> = {
+    district_registration: 'true',
+    district_review: 'n.district_recognized_at IS NOT NULL',
+    provincial_proposal: 'n.proposed_at IS NOT NULL',
+  };
+  const rows: { id: string; name: string; submitted: boolean }[] = await m.query(
+    `SELECT u.id, u.name,
+            EXISTS (SELECT 1 FROM nominations n
+                     WHERE n.campaign_id = c.id AND n.district_unit_id = u.id AND ${submitted[stage]}) AS submitted
+       FROM campaigns c JOIN units u ON u.parent_id = c.province_unit_id AND u.level = 'district' AND u.active
+      WHERE c.id = $1
+      ORDER BY u.name`,
+    [campaignId],
+  );
+  return {
+    missingUnits: rows.filter((r) => !r.submitted).map(({ id, name }) => ({ id, name })),
+    totalUnits: rows.length,
+  };
+}
+
+/** Who is told about a step: each unit that has submitted nothing, and the province's administrators. */
+function stepNotices(
+  s: CampaignStep,
+  found: { missingUnits: UnitRef[]; totalUnits: number },
+  provinceUnitId: string,
+): Notice[] {
+  if (!s.stage || !isUnitStage(s.stage) || found.missingUnits.length === 0) return [];
+  const verb = SUBMISSION_WORDS[s.stage].vi;
+  const names = found.missingUnits.map((u) => u.name).join(', ');
+  const done = found.totalUnits - found.missingUnits.length;
+  if (s.action === 'stage_closed') {
+    return [
+      {
+        unitId: provinceUnitId,
+        role: 'admin',
+        kind: s.action,
+        message: `Kết thúc giai đoạn ${s.stage}: ${done}/${found.totalUnits} đơn vị đã ${verb}; không ${verb}: ${names}.`,
+      },
+    ];
+  }
+  const left = timeLeft(s.offsetHours ?? 0);
+  // Registration is the submitters' work; recognizing and proposing are the district reviewers'.
+  const role = s.stage === 'district_registration' ? 'submitter' : 'district_reviewer';
+  return [
+    ...found.missingUnits.map((u): Notice => ({
+      unitId: u.id,
+      role,
+      kind: s.action,
+      message: `${u.name} chưa ${verb} mô hình nào; còn ${left} (hạn chót ${s.cutoffAt}).`,
+    })),
+    {
+      unitId: provinceUnitId,
+      role: 'admin',
+      kind: s.action,
+      message: `Giai đoạn ${s.stage}: ${done}/${found.totalUnits} đơn vị đã ${verb}; chưa ${verb}: ${names}; còn ${left}.`,
+    },
+  ];
+}
+
+function timeLeft(hours: number): string {
+  return hours % 24 === 0 ? `${hours / 24} ngày` : `${hours} giờ`;
+}

@@ -1,0 +1,149 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { UNIT_STAGES } from '../domain/campaign';
+import type { Quotas } from '../domain/campaign';
+import type { Calendar } from '../domain/calendar';
+import { FIELDS } from '../domain/nomination';
+
+const text = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().normalize('NFC') : value;
+
+const CALENDAR_EXAMPLE: Calendar = {
+  stages: {
+    district_registration: { dueAt: '2026-10-15T17:00:00+07:00', cutoffAt: '2026-10-20T17:00:00+07:00' },
+    district_review: { dueAt: '2026-11-05T17:00:00+07:00', cutoffAt: '2026-11-10T17:00:00+07:00' },
+    provincial_proposal: { dueAt: '2026-11-25T17:00:00+07:00', cutoffAt: '2026-11-30T17:00:00+07:00' },
+    provincial_review: { dueAt: '2026-12-20T17:00:00+07:00', cutoffAt: '2026-12-28T17:00:00+07:00' },
+    recognition: { dueAt: '2027-01-10T17:00:00+07:00', cutoffAt: '2027-01-15T17:00:00+07:00' },
+  },
+  reminderOffsetsHours: [72, 24],
+  revisionWindowHours: 168,
+};
+
+const QUOTAS_EXAMPLE: Quotas = { perUnit: 3, perField: { economic: 1 } };
+
+export class CreateCampaignDto {
+  @ApiProperty({ example: 'Dân vận khéo 2026', maxLength: 200 })
+  @Transform(text)
+  @IsString()
+  @MinLength(1, { message: 'name must not be empty' })
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ example: 2026 })
+  @IsInt({ message: 'year must be a whole number' })
+  @Min(2000)
+  @Max(2100)
+  year!: number;
+
+  @ApiProperty({ format: 'uuid', description: 'The province running the round' })
+  @IsUUID()
+  provinceUnitId!: string;
+
+  /** Checked by the domain's calendar rules, so the 422 names the exact field. */
+  @ApiProperty({
+    example: CALENDAR_EXAMPLE,
+    description: 'Per stage a due date and a hard cut-off (ISO-8601)',
+  })
+  @IsObject({ message: 'calendar must be an object' })
+  calendar!: Calendar;
+
+  @ApiPropertyOptional({
+    description: 'When units may start registering; default: now',
+    example: '2026-09-01T00:00:00+07:00',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'registrationOpensAt must be an ISO-8601 date-time' })
+  registrationOpensAt?: string;
+
+  @ApiPropertyOptional({
+    example: QUOTAS_EXAMPLE,
+    description: `Caps on proposals per district-level unit: overall and per field (${FIELDS.join(', ')})`,
+  })
+  @IsOptional()
+  @IsObject({ message: 'quotas must be an object' })
+  quotas?: Quotas;
+}
+
+export class QuotasDto {
+  @ApiProperty({ example: QUOTAS_EXAMPLE })
+  @IsObject({ message: 'quotas must be an object' })
+  quotas!: Quotas;
+}
+
+export class CampaignDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'Dân vận khéo 2026' }) name!: string;
+  @ApiProperty({ example: 2026 }) year!: number;
+  @ApiProperty({ format: 'uuid' }) provinceUnitId!: string;
+  @ApiProperty({ example: CALENDAR_EXAMPLE }) calendar!: Calendar;
+  @ApiProperty() registrationOpensAt!: Date;
+  @ApiProperty({ example: QUOTAS_EXAMPLE }) quotas!: Quotas;
+  @ApiProperty({ example: 'campaign-…' }) workflowId!: string;
+  @ApiProperty({ nullable: true, description: 'When the last stage closed' }) closedAt!: Date | null;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class StageSubmissionDto {
+  @ApiProperty({ enum: UNIT_STAGES }) stage!: string;
+  @ApiProperty({ example: 13 }) submitted!: number;
+  @ApiProperty({ example: 14 }) total!: number;
+  @ApiProperty({ example: [{ id: '…', name: 'Huyện Đức Linh' }] }) missing!: { id: string; name: string }[];
+  @ApiProperty({ description: 'The campaign workflow has closed this stage' }) closed!: boolean;
+  @ApiProperty({ example: '13 of 14 units proposed; missing: Huyện Đức Linh' }) summary!: string;
+}
+
+export class QuotaUseDto {
+  @ApiProperty({ nullable: true, example: 3 }) cap!: number | null;
+  @ApiProperty({ example: 2 }) proposed!: number;
+}
+
+export class UnitStatusDto {
+  @ApiProperty({ format: 'uuid' }) unitId!: string;
+  @ApiProperty({ example: 'Huyện Đức Linh' }) name!: string;
+  @ApiProperty() registered!: number;
+  @ApiProperty() districtRecognized!: number;
+  @ApiProperty() proposed!: number;
+  @ApiProperty() provinciallyRecognized!: number;
+  @ApiProperty({ description: 'Open tasks the unit owes (its district-level stages)' }) openTasks!: number;
+  @ApiProperty() overdueTasks!: number;
+  @ApiProperty({
+    example: { district_registration: true, district_review: true, provincial_proposal: false },
+  })
+  submitted!: Record<string, boolean>;
+  @ApiProperty({
+    example: { overall: { cap: 3, proposed: 2 }, perField: { economic: { cap: 1, proposed: 1 } } },
+  })
+  quota!: { overall: QuotaUseDto; perField: Record<string, QuotaUseDto> };
+}
+
+export class CampaignUnitsDto {
+  @ApiProperty({ type: [StageSubmissionDto] }) stages!: StageSubmissionDto[];
+  @ApiProperty({ type: [UnitStatusDto] }) units!: UnitStatusDto[];
+}
+
+export class CampaignEventDto {
+  @ApiProperty() seq!: number;
+  @ApiProperty({ example: 'stage_closed' }) action!: string;
+  @ApiProperty({ example: { type: 'system', name: 'system' } }) actor!: {
+    type: string;
+    userId: string | null;
+    name: string;
+  };
+  @ApiProperty({ nullable: true }) stage!: string | null;
+  @ApiProperty({ example: { missingUnits: [{ id: '…', name: 'Huyện Đức Linh' }], totalUnits: 14 } })
+  details!: Record<string, unknown>;
+  @ApiProperty() occurredAt!: Date;
+}

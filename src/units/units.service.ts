@@ -1,0 +1,399 @@
+import {
+  ConflictException,
+  Injectable,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { CurrentUser } from '../auth/current-user';
+import { jsonLog } from '../logging/json-log';
+import type { CreateUnitDto, ListUnitsQuery, UnitDto, UnitNodeDto, UpdateUnitDto } from './unit.dto';
+import { UNIT_LEVELS, type UnitLevel } from './unit.entity';
+
+const NAME_MAX = 200;
+const SEARCH_LIMIT = 100;
+const UNIQUE_SIBLING_NAME = 'uq_units_parent_name';
+
+/** Which level a unit's parent must have; a province has none. */
+const PARENT_LEVEL: Record<UnitLevel, UnitLevel | null> = {
+  province: null,
+  district: 'province',
+  grassroots: 'district',
+};
+
+interface UnitRow {
+  id: string;
+  name: string;
+  level: UnitLevel;
+  parent_id: string | null;
+  active: boolean;
+}
+
+interface Problem {
+  field: string;
+  reason: string;
+}
+
+/** The units under `$1` and `$1` itself. */
+const SUBTREE = `
+  WITH RECURSIVE subtree AS (
+    SELECT id FROM units WHERE id = $1
+    UNION ALL
+    SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id
+  )`;
+
+/**
+ * The organisation tree: read by everyone, changed by administrators. A unit that history refers to is
+ * never deleted, only deactivated, and only once nothing is in flight under it.
+ */
+@Injectable()
+export class UnitsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The tree (roots first, children sorted by name), or with `q` a flat list of matching units. */
+  async list(query: ListUnitsQuery): Promise<UnitNodeDto[] | UnitDto[]> {
+    return query.q !== undefined ? this.search(query) : this.tree(query);
+  }
+
+  private async tree(query: ListUnitsQuery): Promise<UnitNodeDto[]> {
+    const depth = query.level ? UNIT_LEVELS.indexOf(query.level) : UNIT_LEVELS.length - 1;
+    const rows: UnitRow[] = await this.dataSource.query(
+      `SELECT id, name, level, parent_id, active FROM units
+        WHERE ($1::boolean OR active) AND level = ANY($2::text[])
+        ORDER BY name, id`,
+      [query.includeInactive === true, UNIT_LEVELS.slice(0, depth + 1)],
+    );
+    const nodes = new Map<string, UnitNodeDto>(
+      rows.map((u) => [
+        u.id,
+        { id: u.id, name: u.name, level: u.level, parentId: u.parent_id, active: u.active, children: [] },
+      ]),
+    );
+    const roots: UnitNodeDto[] = [];
+    for (const node of nodes.values()) {
+      if (node.parentId === null) roots.push(node);
+      // A unit whose parent is hidden is hidden with it.
+      else nodes.get(node.parentId)?.children.push(node);
+    }
+    return roots;
+  }
+
+  /**
+   * Matches the generated, trigram-indexed `search_name` (lower-cased, diacritics removed: đ → d) against
+   * the query treated the same way; `%` and `_` in the query are literal characters, not wildcards.
+   */
+  private async search(query: ListUnitsQuery): Promise<UnitDto[]> {
+    const q = (query.q ?? '').trim().normalize('NFC');
+    const rows: UnitRow[] = await this.dataSource.query(
+      `SELECT id, name, level, parent_id, active FROM units
+        WHERE search_name LIKE '%' || lower(immutable_unaccent($1)) || '%' ESCAPE '\\'
+          AND ($3::text IS NULL OR level = $3)
+          AND ($4::boolean OR active)
+        ORDER BY similarity(search_name, lower(immutable_unaccent($2))) DESC, name, id
+        LIMIT ${SEARCH_LIMIT}`,
+      [escapeLike(q), q, query.level ?? null, query.includeInactive === true],
+    );
+    return this.withPaths(rows);
+  }
+
+  async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<UnitDto> {
+    const rows: UnitRow[] = await manager.query(
+      `SELECT id, name, level, parent_id, active FROM units WHERE id = $1`,
+      [id],
+    );
+    if (!rows.length) throw new NotFoundException('unit not found');
+    const [unit] = await this.withPaths(rows, manager);
+    return unit;
+  }
+
+  async create(user: CurrentUser, dto: CreateUnitDto): Promise<UnitDto> {
+    const problems: Problem[] = [];
+    const name = checkName(dto.name, problems);
+    const level = dto.level;
+    const parentId = dto.parentId ?? null;
+    if (level === undefined || level === null) problems.push({ field: 'level', reason: 'is required' });
+    else if (!UNIT_LEVELS.includes(level)) {
+      problems.push({ field: 'level', reason: `must be one of ${UNIT_LEVELS.join(', ')}` });
+    }
+
+    const id = await this.dataSource.transaction(async (m) => {
+      if (level && UNIT_LEVELS.includes(level)) {
+        await this.checkParent(m, level, parentId, problems);
+      }
+      if (problems.length) throw unprocessable(problems);
+      await this.checkSiblingName(m, parentId, name!);
+      const [row]: { id: string }[] = await m
+        .query(`INSERT INTO units (name, level, parent_id) VALUES ($1, $2, $3) RETURNING id`, [
+          name,
+          level,
+          parentId,
+        ])
+        .catch((err: unknown) => rethrowSiblingClash(err, name!));
+      return row.id;
+    });
+    jsonLog('info', 'unit created', { component: 'units', unitId: id, level, parentId, userId: user.id });
+    return this.get(id);
+  }
+
+  /** Renames, deactivates or reactivates a unit; both changes at once are applied together or not at all. */
+  async update(user: CurrentUser, id: string, dto: UpdateUnitDto): Promise<UnitDto> {
+    const problems: Problem[] = [];
+    const name = dto.name !== undefined ? checkName(dto.name, problems) : undefined;
+    if (problems.length) throw unprocessable(problems);
+
+    await this.dataSource.transaction(async (m) => {
+      // Rows are locked parent before child, as everywhere here, so two changes cannot deadlock.
+      if (dto.active === true) {
+        await m.query(
+          `SELECT 1 FROM units WHERE id = (SELECT parent_id FROM units WHERE id = $1) FOR SHARE`,
+          [id],
+        );
+      }
+      // Locked: a unit being created under it, or a parallel change, waits for this one.
+      const [unit]: UnitRow[] = await m.query(
+        `SELECT id, name, level, parent_id, active FROM units WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      if (!unit) throw new NotFoundException('unit not found');
+
+      if (name !== undefined && name !== unit.name) {
+        await this.checkSiblingName(m, unit.parent_id, name, unit.id);
+        await m
+          .query(`UPDATE units SET name = $2 WHERE id = $1`, [id, name])
+          .catch((err: unknown) => rethrowSiblingClash(err, name));
+      }
+      if (dto.active === false && unit.active) await this.deactivate(m, unit);
+      if (dto.active === true && !unit.active) await this.reactivate(m, unit);
+    });
+    jsonLog('info', 'unit updated', {
+      component: 'units',
+      unitId: id,
+      renamed: name !== undefined,
+      active: dto.active,
+      userId: user.id,
+    });
+    return this.get(id);
+  }
+
+  /**
+   * Deletes a unit nothing refers to (a unit created by mistake). A unit with history is deactivated
+   * instead, so what happened under it keeps its name.
+   */
+  async remove(user: CurrentUser, id: string): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const [unit]: UnitRow[] = await m.query(`SELECT id, name FROM units WHERE id = $1 FOR UPDATE`, [id]);
+      if (!unit) throw new NotFoundException('unit not found');
+      const [refs]: {
+        child_units: number;
+        nominations: number;
+        open_nominations: number;
+        users: number;
+        campaigns: number;
+        tasks: number;
+        audit_events: number;
+        notifications: number;
+      }[] = await m.query(
+        `SELECT
+           (SELECT count(*) FROM units WHERE parent_id = $1)::int AS child_units,
+           (SELECT count(*) FROM nominations WHERE unit_id = $1 OR district_unit_id = $1)::int AS nominations,
+           (SELECT count(*) FROM nominations
+             WHERE (unit_id = $1 OR district_unit_id = $1) AND stage <> 'closed')::int AS open_nominations,
+           (SELECT count(*) FROM users WHERE unit_id = $1)::int AS users,
+           (SELECT count(*) FROM campaigns WHERE province_unit_id = $1)::int AS campaigns,
+           (SELECT count(*) FROM tasks WHERE assignee_unit_id = $1)::int AS tasks,
+           (SELECT count(*) FROM audit_events WHERE actor_unit_id = $1)::int AS audit_events,
+           (SELECT count(*) FROM notifications WHERE recipient_unit_id = $1)::int AS notifications`,
+        [id],
+      );
+      const referrers = [
+        count(refs.child_units, 'child unit'),
+        refs.nominations
+          ? `${count(refs.nominations, 'nomination')}${refs.open_nominations ? ` (${refs.open_nominations} open)` : ''}`
+          : '',
+        count(refs.users, 'user'),
+        count(refs.campaigns, 'campaign'),
+        count(refs.tasks, 'task'),
+        count(refs.audit_events, 'audit event'),
+        count(refs.notifications, 'notification'),
+      ].filter(Boolean);
+      if (referrers.length) {
+        const instead = refs.open_nominations
+          ? 'it can be deactivated instead once its open nominations have closed'
+          : 'deactivate it instead';
+        throw new ConflictException(
+          `unit "${unit.name}" cannot be deleted: it is referred to by ${referrers.join(', ')}; ${instead}`,
+        );
+      }
+      await m.query(`DELETE FROM units WHERE id = $1`, [id]).catch((err: unknown) => {
+        // Something this check does not know about (yet) refers to the unit.
+        if ((err as { code?: string }).code === '23503') {
+          throw new ConflictException(
+            `unit "${unit.name}" cannot be deleted: other records refer to it; deactivate it instead`,
+          );
+        }
+        throw err;
+      });
+    });
+    jsonLog('info', 'unit deleted', { component: 'units', unitId: id, userId: user.id });
+  }
+
+  /** Nothing may be in flight under a unit that is deactivated, and its children go first. */
+  private async deactivate(m: EntityManager, unit: UnitRow): Promise<void> {
+    const [{ open }]: { open: number }[] = await m.query(
+      `${SUBTREE}
+       SELECT count(*)::int AS open FROM nominations n
+        WHERE n.stage <> 'closed'
+          AND (n.unit_id IN (SELECT id FROM subtree) OR n.district_unit_id IN (SELECT id FROM subtree))`,
+      [unit.id],
+    );
+    // Locked like the unit: a child cannot be reactivated while its parent is being deactivated.
+    const children: { id: string }[] = await m.query(
+      `SELECT id FROM units WHERE parent_id = $1 AND active FOR UPDATE`,
+      [unit.id],
+    );
+    const reasons: string[] = [];
+    if (open) {
+      reasons.push(
+        `unit has ${count(open, 'open nomination')}; they must close before it can be deactivated`,
+      );
+    }
+    if (children.length) {
+      reasons.push(`deactivate its ${count(children.length, 'active child unit')} first`);
+    }
+    if (reasons.length) throw new ConflictException(reasons.join('; '));
+    await m.query(`UPDATE units SET active = false WHERE id = $1`, [unit.id]);
+  }
+
+  private async reactivate(m: EntityManager, unit: UnitRow): Promise<void> {
+    if (unit.parent_id) {
+      const [parent]: UnitRow[] = await m.query(`SELECT name, active FROM units WHERE id = $1`, [
+        unit.parent_id,
+      ]);
+      if (!parent.active) {
+        throw new ConflictException(`its parent unit "${parent.name}" is deactivated; reactivate it first`);
+      }
+    }
+    await m.query(`UPDATE units SET active = true WHERE id = $1`, [unit.id]);
+  }
+
+  /**
+   * A province stands alone; a district-level unit sits under an active province, a grassroots unit under
+   * an active district-level unit. The parent is locked so it cannot be deactivated meanwhile.
+   */
+  private async checkParent(
+    m: EntityManager,
+    level: UnitLevel,
+    parentId: string | null,
+    problems: Problem[],
+  ): Promise<void> {
+    const wanted = PARENT_LEVEL[level];
+    const article = level === 'province' ? 'a' : level === 'district' ? 'a district' : 'a grassroots';
+    if (wanted === null) {
+      if (parentId !== null) problems.push({ field: 'parentId', reason: 'a province has no parent unit' });
+      return;
+    }
+    if (parentId === null) {
+      problems.push({ field: 'parentId', reason: `is required: ${article} unit sits under a ${wanted}` });
+      return;
+    }
+    const [parent]: UnitRow[] = await m.query(
+      `SELECT id, name, level, active FROM units WHERE id = $1 FOR SHARE`,
+      [parentId],
+    );
+    if (!parent) problems.push({ field: 'parentId', reason: 'no unit with this id' });
+    else if (parent.level !== wanted) {
+      problems.push({ field: 'parentId', reason: `${article} unit's parent must be a ${wanted}` });
+    } else if (!parent.active) {
+      problems.push({ field: 'parentId', reason: `the parent unit "${parent.name}" is deactivated` });
+    }
+  }
+
+  /** Two siblings may not share a name, ignoring case (the unique index says the same). */
+  private async checkSiblingName(
+    m: EntityManager,
+    parentId: string | null,
+    name: string,
+    self?: string,
+  ): Promise<void> {
+    const [clash]: UnitRow[] = await m.query(
+      `SELECT name, active FROM units
+        WHERE parent_id IS NOT DISTINCT FROM $1 AND lower(name) = lower($2) AND id IS DISTINCT FROM $3`,
+      [parentId, name, self ?? null],
+    );
+    if (clash) {
+      throw siblingClash(clash.name, clash.active ? '' : ' (deactivated: reactivate it instead)');
+    }
+  }
+
+  /** Each unit with the names from its root down to it, in one recursive query. */
+  private async withPaths(rows: UnitRow[], manager: EntityManager = this.dataSource.manager) {
+    if (!rows.length) return [];
+    const paths: { id: string; path: string[] }[] = await manager.query(
+      `WITH RECURSIVE up AS (
+         SELECT u.id, u.parent_id AS next_id, ARRAY[u.name]::text[] AS path, 0 AS depth
+           FROM units u WHERE u.id = ANY($1::uuid[])
+         UNION ALL
+         SELECT up.id, p.parent_id, p.name || up.path, up.depth + 1
+           FROM up JOIN units p ON p.id = up.next_id
+          WHERE up.depth < 16
+       )
+       SELECT id, path FROM up WHERE next_id IS NULL`,
+      [rows.map((r) => r.id)],
+    );
+    const byId = new Map(paths.map((p) => [p.id, p.path]));
+    return rows.map((u): UnitDto => ({
+      id: u.id,
+      name: u.name,
+      level: u.level,
+      parentId: u.parent_id,
+      active: u.active,
+      path: byId.get(u.id) ?? [u.name],
+    }));
+  }
+}
+
+/** The name as it will be stored: trimmed, NFC, 1–200 characters. */
+function checkName(raw: unknown, problems: Problem[]): string | undefined {
+  if (raw === undefined || raw === null) {
+    problems.push({ field: 'name', reason: 'is required' });
+    return undefined;
+  }
+  if (typeof raw !== 'string') {
+    problems.push({ field: 'name', reason: 'must be a string' });
+    return undefined;
+  }
+  const name = raw.trim().normalize('NFC');
+  if (!name) problems.push({ field: 'name', reason: 'must not be empty' });
+  else if ([...name].length > NAME_MAX) {
+    problems.push({ field: 'name', reason: `must be at most ${NAME_MAX} characters` });
+  }
+  return name;
+}
+
+function unprocessable(problems: Problem[]): UnprocessableEntityException {
+  return new UnprocessableEntityException({
+    message: problems.map((p) => `${p.field}: ${p.reason}`).join('; '),
+    details: problems,
+  });
+}
+
+function siblingClash(name: string, note = ''): ConflictException {
+  return new ConflictException(`name: a unit named "${name}" already exists under this parent${note}`);
+}
+
+/** The unique index catches what the check before it could not see: a sibling created at the same time. */
+function rethrowSiblingClash(err: unknown, name: string): never {
+  const e = err as { code?: string; constraint?: string };
+  if (e.code === '23505' && e.constraint === UNIQUE_SIBLING_NAME) throw siblingClash(name);
+  throw err;
+}
+
+/** `%`, `_` and the escape character itself match literally. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function count(n: number, noun: string): string {
+  return n === 0 ? '' : `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
