@@ -14,7 +14,11 @@ export type AuditAction =
   | 'overdue'
   | 'escalated'
   | 'deadline_changed'
-  | 'closed_at_cutoff';
+  | 'closed_at_cutoff'
+  | 'claimed'
+  | 'unclaimed'
+  | 'reassigned'
+  | 'released';
 
 export type { Notice } from './notices';
 
@@ -28,6 +32,8 @@ export interface ProjectionRecord {
   action: AuditAction;
   /** Null when the system acted (a timer, a cut-off, a calendar change); never a person for an automatic step. */
   actor: Actor | null;
+  /** The absent reviewer an acting colleague decided for. */
+  onBehalfOf?: Actor | null;
   stageBefore: NominationStage | null;
   stageAfter: NominationStage;
   outcome: Outcome | null;
@@ -45,6 +51,8 @@ export interface ProjectionRecord {
   overdue?: boolean;
   closeTask?: { id: string; status: 'completed' | 'cancelled' };
   openTask?: OpenTask | null;
+  /** The open task's new holder; null: back to the unit's pool. */
+  taskAssignee?: { id: string; userId: string | null };
   /** New due date and cut-off of the open task (calendar change). */
   taskDeadline?: { id: string; dueAt: string; cutoffAt: string };
   notify?: Notice[];
@@ -102,6 +110,13 @@ export class NominationActivities {
       }
       if (r.overdue !== undefined && r.taskId) {
         await m.query(`UPDATE tasks SET overdue = $2 WHERE id = $1`, [r.taskId, r.overdue]);
+      }
+      if (r.taskAssignee) {
+        await m.query(
+          `UPDATE tasks SET assignee_user_id = $2, claimed_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE $3::timestamptz END
+            WHERE id = $1`,
+          [r.taskAssignee.id, r.taskAssignee.userId, r.occurredAt],
+        );
       }
       if (r.openTask) await insertTask(m, r, r.openTask);
       await insertNotices(m, r, r.notify ?? []);
@@ -186,8 +201,8 @@ async function insertAuditEvent(m: EntityManager, r: ProjectionRecord): Promise<
   const rows: unknown[] = await m.query(
     `INSERT INTO audit_events (nomination_id, workflow_id, seq, action, actor_type, actor_user_id, actor_name,
                                actor_role, actor_unit_id, stage_before, stage_after, outcome, task_id, decision,
-                               comment, score, occurred_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                               comment, score, occurred_at, on_behalf_of_user_id, on_behalf_of_name)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
      ON CONFLICT (workflow_id, seq) DO NOTHING
      RETURNING id`,
     [
@@ -208,6 +223,8 @@ async function insertAuditEvent(m: EntityManager, r: ProjectionRecord): Promise<
       r.comment ?? null,
       r.score ?? null,
       r.occurredAt,
+      r.onBehalfOf?.userId ?? null,
+      r.onBehalfOf?.displayName ?? null,
     ],
   );
   return rows.length > 0;

@@ -10,6 +10,8 @@ export interface Notice {
   /** The kind of step that raised it (an audit action). */
   kind: string;
   message: string;
+  /** Addressed to one user of that unit and role (a task's holder) rather than all of them. */
+  userId?: string;
 }
 
 /** Stores a step's notices, keyed by (workflow, seq, index) so a retried step stores them once. */
@@ -21,8 +23,8 @@ export async function insertNotices(
   for (const [i, n] of notices.entries()) {
     await m.query(
       `INSERT INTO notifications (workflow_id, seq, idx, nomination_id, campaign_id, recipient_unit_id,
-                                  recipient_role, kind, message, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                  recipient_role, kind, message, created_at, recipient_user_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (workflow_id, seq, idx) DO NOTHING`,
       [
         step.workflowId,
@@ -35,6 +37,7 @@ export async function insertNotices(
         n.kind,
         n.message,
         step.occurredAt,
+        n.userId ?? null,
       ],
     );
   }
@@ -54,6 +57,7 @@ const EMAIL_SUBJECTS: Record<string, string> = {
   closed_at_cutoff: 'Đã đóng do quá hạn chót',
   stage_reminder: 'Đơn vị chưa nộp',
   stage_closed: 'Kết thúc giai đoạn',
+  reassigned: 'Được giao xử lý',
 };
 
 /**
@@ -74,7 +78,7 @@ export async function emailStepNotifications(
       `SELECT n.id, n.kind, n.message, COALESCE(nom.title, c.name, '') AS about,
               COALESCE(ARRAY(SELECT DISTINCT u.email FROM users u
                               WHERE u.unit_id = n.recipient_unit_id AND u.role = n.recipient_role
-                                AND u.active AND u.email IS NOT NULL AND u.email <> ''
+                                AND (n.recipient_user_id IS NULL OR u.id = n.recipient_user_id) AND u.active AND u.email IS NOT NULL AND u.email <> ''
                               ORDER BY u.email), '{}') AS recipients
          FROM notifications n
          LEFT JOIN nominations nom ON nom.id = n.nomination_id

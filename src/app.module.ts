@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AbsencesModule } from './absences/absences.module';
 import { AuthModule } from './auth/auth.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import type { AppConfig } from './config/config';
@@ -10,6 +11,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TemporalModule } from './temporal/temporal.module';
 import { UnitsModule } from './units/units.module';
+import { UsersModule } from './users/users.module';
 
 export interface AppRoles {
   /** Serve HTTP (`npm start`, `start:api`). */
@@ -28,7 +30,16 @@ export class AppModule {
         DatabaseModule,
         TemporalModule.forRoot({ worker: roles.worker }),
         ...(roles.api
-          ? [AuthModule, UnitsModule, CampaignsModule, NominationsModule, TasksModule, NotificationsModule]
+          ? [
+              AuthModule,
+              UsersModule,
+              UnitsModule,
+              CampaignsModule,
+              NominationsModule,
+              TasksModule,
+              NotificationsModule,
+              AbsencesModule,
+            ]
           : []),
       ],
       controllers: roles.api ? [HealthController] : [],

@@ -46,6 +46,9 @@ export interface OpenTask {
   allowedDecisions: readonly Decision[];
   assigneeRole: Role;
   assigneeUnitId: string;
+  /** The user who claimed it (or was assigned it); absent or null: in the unit's pool. */
+  assigneeUserId?: string | null;
+  assigneeName?: string | null;
   openedAt: string;
   dueAt: string;
   cutoffAt: string;
@@ -62,6 +65,22 @@ export interface DecisionInput {
    * by the API (which serialises proposals per unit), for the validator to judge.
    */
   quota?: { quotas: Quotas; count: ProposalCount };
+  /** Set when an acting colleague decides a task claimed by the absent reviewer they cover. */
+  onBehalfOf?: Actor;
+}
+
+/**
+ * Who holds a task: `claim` takes it from the unit's pool, `unclaim` puts it back, `reassign` (an
+ * administrator) hands it to a named user of the task's unit and role, `release` (an administrator,
+ * when a user is deactivated) returns it to the pool.
+ */
+export interface AssignInput {
+  taskId: string;
+  kind: 'claim' | 'unclaim' | 'reassign' | 'release';
+  actor: Actor;
+  /** reassign: the new holder, checked by the API to be an active user. */
+  assignee?: Actor;
+  reason?: string;
 }
 
 export interface DecisionResult {
@@ -103,6 +122,7 @@ export interface NominationState {
 }
 
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
+export const assignUpdate = defineUpdate<NominationState, [AssignInput]>('assign');
 export const withdrawUpdate = defineUpdate<NominationState, [WithdrawInput]>('withdraw');
 export const resubmitUpdate = defineUpdate<NominationState, [ResubmitInput]>('resubmit');
 /**

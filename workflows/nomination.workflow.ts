@@ -44,6 +44,8 @@ import {
 import { workflowNow, workflowNowMs } from './clock';
 import {
   type Actor,
+  type AssignInput,
+  assignUpdate,
   type CalendarChange,
   calendarChangedSignal,
   type DecisionInput,
@@ -77,7 +79,8 @@ export interface NominationResult {
 type Pending =
   | { kind: 'decision'; input: DecisionInput }
   | { kind: 'withdraw'; input: WithdrawInput }
-  | { kind: 'resubmit'; input: ResubmitInput };
+  | { kind: 'resubmit'; input: ResubmitInput }
+  | { kind: 'assign'; input: AssignInput };
 
 /**
  * One nomination's way through the round (DESIGN.md §1). The workflow is the authority on its stage;
@@ -188,6 +191,9 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   setHandler(resubmitUpdate, (r) => apply({ kind: 'resubmit', input: r }), {
     validator: (r) => validateResubmission(r, input, view()),
   });
+  setHandler(assignUpdate, (a) => apply({ kind: 'assign', input: a }), {
+    validator: (a) => validateAssign(a, view()),
+  });
   setHandler(calendarChangedSignal, (change) => void calendarChanges.push(change));
 
   // Published by the workflow itself, so every start path (API, import, tests) lists the same way.
@@ -244,6 +250,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     const transition = transitionFor(current.stage, decision)!;
     const common = {
       actor: d.actor,
+      onBehalfOf: d.onBehalfOf ?? null,
       decision,
       comment: d.comment ?? null,
       score: d.score ?? null,
@@ -313,10 +320,43 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     open(next);
   };
 
+  /** A task changes hands; the new holder of a reassigned task is told. A repeated claim changes nothing. */
+  const applyAssign = async (a: AssignInput) => {
+    const current = task!;
+    const holder = a.kind === 'claim' ? a.actor : a.kind === 'reassign' ? a.assignee! : null;
+    if ((holder?.userId ?? null) === (current.assigneeUserId ?? null)) return;
+    const notify: Notice[] =
+      holder && a.kind === 'reassign'
+        ? [
+            {
+              ...notice(holder.unitId, holder.role, 'reassigned', ''),
+              userId: holder.userId,
+              message: `${a.actor.displayName} đã giao cho bạn xử lý "${content.title}" (${current.stage}), hạn ${current.dueAt}.`,
+            },
+          ]
+        : [];
+    await record({
+      action: ASSIGN_ACTIONS[a.kind],
+      actor: a.actor,
+      stageBefore: stage,
+      stageAfter: stage,
+      outcome: null,
+      taskId: current.id,
+      comment: a.reason ?? (holder && a.kind === 'reassign' ? `to ${holder.displayName}` : null),
+      taskAssignee: { id: current.id, userId: holder?.userId ?? null },
+      notify,
+    });
+    task = { ...current, assigneeUserId: holder?.userId ?? null, assigneeName: holder?.displayName ?? null };
+  };
+
   /** What happens when nobody acts in time: remind, then escalate, and at the cut-off close. */
   const fire = async (event: DeadlineEvent) => {
     const current = task!;
-    const assignees = notice(current.assigneeUnitId, current.assigneeRole, 'reminder', '');
+    // A claimed task's reminders go to the one who claimed it; an unclaimed one's to its unit's pool.
+    const assignees = {
+      ...notice(current.assigneeUnitId, current.assigneeRole, 'reminder', ''),
+      userId: current.assigneeUserId ?? undefined,
+    };
     const admins = notice(unitFor(current.stage), 'admin', 'escalated', '');
     const what = `"${content.title}" (${current.kind === 'revision' ? 'bổ sung, chỉnh sửa' : current.stage})`;
     if (event.kind === 'cutoff') {
@@ -406,6 +446,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
       const request = pending!;
       if (request.kind === 'decision') await applyDecision(request.input);
       else if (request.kind === 'resubmit') await applyResubmission(request.input);
+      else if (request.kind === 'assign') await applyAssign(request.input);
       else {
         await close('withdrawn', 'withdrawn', { actor: request.input.actor, comment: request.input.reason });
       }
@@ -462,6 +503,14 @@ function validateDecision(d: DecisionInput, v: View): void {
   if (!(d.actor.role === 'admin' || d.actor.role === task.assigneeRole)) {
     throw refuse(REFUSAL.forbidden, `only a ${task.assigneeRole} or an admin may decide this task`);
   }
+  // Administrators act across their subtree (the API checks it); everyone else only in the task's unit.
+  if (d.actor.role !== 'admin' && d.actor.unitId !== task.assigneeUnitId) {
+    throw refuse(REFUSAL.forbidden, `only a ${task.assigneeRole} of the task's unit may decide this task`);
+  }
+  const holder = task.assigneeUserId;
+  if (holder && d.actor.role !== 'admin' && d.actor.userId !== holder && d.onBehalfOf?.userId !== holder) {
+    throw refuse(REFUSAL.conflict, `the task is claimed by ${task.assigneeName}`);
+  }
   const problem = decisionProblem(task.stage, d);
   if (problem) throw refuse(REFUSAL.invalid, problem);
   if (transitionFor(task.stage, d.decision)?.kind === 'revision' && v.revisions >= v.maxRevisions) {
@@ -473,18 +522,59 @@ function validateDecision(d: DecisionInput, v: View): void {
 
 /** The submitting unit (its submitters) or an administrator may withdraw, with a reason. */
 function validateWithdrawal(w: WithdrawInput, input: NominationInput, v: View): void {
-  assertOpen(v);
+  // Who may ask comes first: a caller who may not act learns nothing about the nomination's state.
   if (!mayActForUnit(w.actor, input)) {
     throw refuse(REFUSAL.forbidden, 'only the submitting unit or an admin may withdraw this nomination');
   }
+  assertOpen(v);
   if (!w.reason?.trim()) throw refuse(REFUSAL.invalid, 'reason is required to withdraw');
 }
 
 function validateResubmission(r: ResubmitInput, input: NominationInput, v: View): void {
-  const task = assertOpen(v);
-  if (task.kind !== 'revision') throw refuse(REFUSAL.conflict, 'no revision has been requested');
   if (!mayActForUnit(r.actor, input)) {
     throw refuse(REFUSAL.forbidden, 'only the submitting unit or an admin may resubmit this nomination');
+  }
+  const task = assertOpen(v);
+  if (task.kind !== 'revision') throw refuse(REFUSAL.conflict, 'no revision has been requested');
+}
+
+const ASSIGN_ACTIONS = {
+  claim: 'claimed',
+  unclaim: 'unclaimed',
+  reassign: 'reassigned',
+  release: 'released',
+} as const satisfies Record<AssignInput['kind'], ProjectionRecord['action']>;
+
+/** Claims race safely: the first is applied, a second meanwhile or after is refused with who holds it. */
+function validateAssign(a: AssignInput, v: View): void {
+  const task = assertOpen(v);
+  if (task.id !== a.taskId) throw refuse(REFUSAL.conflict, 'this task is not open');
+  const holder = task.assigneeUserId ?? null;
+  switch (a.kind) {
+    case 'claim':
+      if (a.actor.role !== task.assigneeRole || a.actor.unitId !== task.assigneeUnitId) {
+        throw refuse(REFUSAL.forbidden, `only a ${task.assigneeRole} of the task's unit may claim it`);
+      }
+      if (holder && holder !== a.actor.userId) {
+        throw refuse(REFUSAL.conflict, `the task is already claimed by ${task.assigneeName}`);
+      }
+      return;
+    case 'unclaim':
+      if (holder !== a.actor.userId && a.actor.role !== 'admin') {
+        throw refuse(REFUSAL.forbidden, 'only the reviewer who claimed it or an admin may unclaim this task');
+      }
+      if (!holder) throw refuse(REFUSAL.conflict, 'the task is not claimed');
+      return;
+    case 'reassign':
+      if (a.actor.role !== 'admin') throw refuse(REFUSAL.forbidden, 'only an admin may reassign a task');
+      if (a.assignee?.role !== task.assigneeRole || a.assignee.unitId !== task.assigneeUnitId) {
+        throw refuse(REFUSAL.invalid, `the new assignee must be a ${task.assigneeRole} of the task's unit`);
+      }
+      return;
+    case 'release':
+      if (a.actor.role !== 'admin') throw refuse(REFUSAL.forbidden, 'only an admin may release a task');
+      if (!holder) throw refuse(REFUSAL.conflict, 'the task is not claimed');
+      return;
   }
 }
 

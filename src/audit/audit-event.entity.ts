@@ -60,6 +60,13 @@ export class AuditEvent {
   @Column({ type: 'int', nullable: true })
   score!: number | null;
 
+  /** The absent reviewer an acting colleague decided for. */
+  @Column({ name: 'on_behalf_of_user_id', type: 'uuid', nullable: true })
+  onBehalfOfUserId!: string | null;
+
+  @Column({ name: 'on_behalf_of_name', type: 'text', nullable: true })
+  onBehalfOfName!: string | null;
+
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt!: Date;
 

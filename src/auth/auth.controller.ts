@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Ip, Post, UseInterceptors } from '@nestjs/common';
+import { ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { LoginDto, LoginResponseDto } from './auth.dto';
 import { AuthService } from './auth.service';
+import { RetryAfterInterceptor } from './login-limiter';
 import { Public } from './public.decorator';
 
 @ApiTags('auth')
@@ -12,9 +13,21 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  @ApiOkResponse({ type: LoginResponseDto })
-  @ApiUnauthorizedResponse({ description: 'wrong username or password' })
-  login(@Body() body: LoginDto): Promise<LoginResponseDto> {
-    return this.auth.login(body.username, body.password);
+  @UseInterceptors(RetryAfterInterceptor)
+  @ApiOkResponse({
+    type: LoginResponseDto,
+    description:
+      'A short-lived access token. There is no refresh token: when `expiresIn` runs out, calls answer ' +
+      '401 "the bearer token is invalid or expired" and the user signs in again.',
+  })
+  @ApiUnauthorizedResponse({ description: 'wrong username or password (the same answer for both)' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many failed sign-ins for this username, or too many attempts from this address, within the ' +
+      'window (LOGIN_MAX_FAILURES, LOGIN_MAX_ATTEMPTS_PER_ADDRESS, LOGIN_WINDOW_SECONDS); refused before ' +
+      'the password is checked. `Retry-After` gives the seconds to wait.',
+  })
+  login(@Body() body: LoginDto, @Ip() address: string): Promise<LoginResponseDto> {
+    return this.auth.login(body.username, body.password, address);
   }
 }

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginLimiter } from './login-limiter';
 
 @Module({
   imports: [
@@ -18,6 +19,7 @@ import { AuthService } from './auth.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, LoginLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [LoginLimiter],
 })
 export class AuthModule {}

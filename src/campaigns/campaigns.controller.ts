@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { AuthUser, type CurrentUser } from '../auth/current-user';
+import { adminOnly, AuthUser, type CurrentUser } from '../auth/current-user';
 import type { Calendar } from '../domain/calendar';
 import {
   CampaignDto,
@@ -27,8 +27,8 @@ export class CampaignsController {
 
   @Get()
   @ApiOkResponse({ type: [CampaignDto], description: 'All campaigns, newest year first' })
-  list(): Promise<Campaign[]> {
-    return this.campaigns.list();
+  list(@AuthUser() user: CurrentUser): Promise<Campaign[]> {
+    return this.campaigns.list(user);
   }
 
   @Post()
@@ -44,8 +44,8 @@ export class CampaignsController {
 
   @Get(':id')
   @ApiOkResponse({ type: CampaignDto, description: 'One campaign with its calendar' })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Campaign> {
-    return this.campaigns.get(id);
+  get(@AuthUser() user: CurrentUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<Campaign> {
+    return this.campaigns.get(user, id);
   }
 
   @Get(':id/units')
@@ -53,14 +53,20 @@ export class CampaignsController {
     type: CampaignUnitsDto,
     description: 'Per district-level unit: counts, open work, submissions, quotas',
   })
-  units(@Param('id', new ParseUUIDPipe()) id: string): Promise<CampaignUnitsDto> {
-    return this.campaigns.unitStatus(id);
+  units(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<CampaignUnitsDto> {
+    return this.campaigns.unitStatus(user, id);
   }
 
   @Get(':id/events')
   @ApiOkResponse({ type: [CampaignEventDto], description: 'The campaign audit trail' })
-  events(@Param('id', new ParseUUIDPipe()) id: string): Promise<CampaignEventDto[]> {
-    return this.campaigns.events(id);
+  events(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<CampaignEventDto[]> {
+    return this.campaigns.events(user, id);
   }
 
   /**
@@ -80,7 +86,6 @@ export class CampaignsController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() calendar: Calendar,
   ) {
-    adminOnly(user, 'change a campaign calendar');
     return this.campaigns.changeCalendar(user, id, calendar);
   }
 
@@ -92,11 +97,6 @@ export class CampaignsController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: QuotasDto,
   ): Promise<Campaign> {
-    adminOnly(user, 'change campaign quotas');
     return this.campaigns.changeQuotas(user, id, body.quotas);
   }
-}
-
-function adminOnly(user: CurrentUser, what: string): void {
-  if (user.role !== 'admin') throw new ForbiddenException(`only an admin may ${what}`);
 }

@@ -1,5 +1,6 @@
 import {
   ConflictException,
+  ForbiddenException,
   Inject,
   Injectable,
   NotFoundException,
@@ -8,7 +9,8 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, In, IsNull } from 'typeorm';
+import { ANCESTORS_CTE, isWithin } from '../units/scope';
 import type { CurrentUser } from '../auth/current-user';
 import { unprocessable } from '../common/http-errors';
 import type { AppConfig } from '../config/config';
@@ -55,11 +57,44 @@ export class CampaignsService implements OnApplicationBootstrap {
     }
   }
 
-  list(): Promise<Campaign[]> {
-    return this.dataSource.getRepository(Campaign).find({ order: { year: 'DESC', createdAt: 'DESC' } });
+  /** The campaigns of the caller's province: a campaign is seen from anywhere inside its province. */
+  async list(user: CurrentUser): Promise<Campaign[]> {
+    const ids: { id: string }[] = await this.dataSource.query(
+      `${ANCESTORS_CTE} SELECT c.id FROM campaigns c WHERE c.province_unit_id IN (SELECT id FROM above)`,
+      [user.unitId],
+    );
+    if (!ids.length) return [];
+    return this.dataSource
+      .getRepository(Campaign)
+      .find({ where: { id: In(ids.map((r) => r.id)) }, order: { year: 'DESC', createdAt: 'DESC' } });
   }
 
-  async get(id: string): Promise<Campaign> {
+  /** One campaign of the caller's province; any other is answered as if it did not exist. */
+  async get(user: CurrentUser, id: string): Promise<Campaign> {
+    const campaign = await this.byId(id);
+    if (!(await isWithin(this.dataSource.manager, user.unitId, campaign.provinceUnitId))) {
+      throw new NotFoundException('campaign not found');
+    }
+    return campaign;
+  }
+
+  /** A campaign the caller sees, when the caller is at its province (its administrators, its reviewers). */
+  private async atProvince(
+    user: CurrentUser,
+    id: string,
+    what: string,
+    adminOnly: boolean,
+  ): Promise<Campaign> {
+    const campaign = await this.get(user, id);
+    if (user.unitId !== campaign.provinceUnitId || (adminOnly && user.role !== 'admin')) {
+      throw new ForbiddenException(
+        `only ${adminOnly ? 'an admin' : 'a user'} of the campaign's province may ${what}`,
+      );
+    }
+    return campaign;
+  }
+
+  private async byId(id: string): Promise<Campaign> {
     const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id });
     if (!campaign) throw new NotFoundException('campaign not found');
     return campaign;
@@ -74,7 +109,8 @@ export class CampaignsService implements OnApplicationBootstrap {
     const [province] = await this.dataSource.query(`SELECT level, active FROM units WHERE id = $1`, [
       dto.provinceUnitId,
     ]);
-    if (!province) problems.push({ field: 'provinceUnitId', reason: 'no unit with this id' });
+    const inScope = await isWithin(this.dataSource.manager, dto.provinceUnitId, user.unitId);
+    if (!province || !inScope) problems.push({ field: 'provinceUnitId', reason: 'no unit with this id' });
     else if (province.level !== 'province')
       problems.push({ field: 'provinceUnitId', reason: 'must be a province' });
     else if (!province.active) problems.push({ field: 'provinceUnitId', reason: 'the unit is deactivated' });
@@ -127,7 +163,7 @@ export class CampaignsService implements OnApplicationBootstrap {
       workflowId: campaign.workflowId,
       userId: user.id,
     });
-    return this.get(id);
+    return this.byId(id);
   }
 
   /**
@@ -136,9 +172,9 @@ export class CampaignsService implements OnApplicationBootstrap {
    * saved and every open nomination has been told. A campaign whose workflow is missing gets it started.
    */
   async changeCalendar(user: CurrentUser, id: string, calendar: Calendar) {
+    const campaign = await this.atProvince(user, id, 'change its calendar', true);
     const problems = calendarProblems(calendar);
     if (problems.length) throw unprocessable(problems);
-    const campaign = await this.get(id);
     const start = new WithStartWorkflowOperation<typeof campaignWorkflow>(
       'campaignWorkflow',
       this.startOptions(campaign),
@@ -161,14 +197,14 @@ export class CampaignsService implements OnApplicationBootstrap {
       signalled: state.lastFanOut?.signalled,
       userId: user.id,
     });
-    return { campaign: await this.get(id), signalled: state.lastFanOut?.signalled ?? 0 };
+    return { campaign: await this.byId(id), signalled: state.lastFanOut?.signalled ?? 0 };
   }
 
   /** Caps on proposals apply from the next proposal on; proposals already made stay. */
   async changeQuotas(user: CurrentUser, id: string, quotas: unknown): Promise<Campaign> {
+    const campaign = await this.atProvince(user, id, 'change its quotas', true);
     const problems = quotaProblems(quotas);
     if (problems.length) throw unprocessable(problems);
-    const campaign = await this.get(id);
     await this.dataSource.getRepository(Campaign).update({ id }, { quotas: quotas as Campaign['quotas'] });
     jsonLog('info', 'campaign quotas changed', {
       component: 'campaigns',
@@ -176,15 +212,15 @@ export class CampaignsService implements OnApplicationBootstrap {
       workflowId: campaign.workflowId,
       userId: user.id,
     });
-    return this.get(id);
+    return this.byId(id);
   }
 
   /**
    * Per district-level unit of the campaign's province: its funnel counts, the work it owes, whether it
    * has submitted at each unit stage, and its proposals against the quotas; per stage, who is missing.
    */
-  async unitStatus(id: string): Promise<CampaignUnitsDto> {
-    const campaign = await this.get(id);
+  async unitStatus(user: CurrentUser, id: string): Promise<CampaignUnitsDto> {
+    const campaign = await this.atProvince(user, id, "see every unit's status", false);
     const rows: {
       id: string;
       name: string;
@@ -272,8 +308,8 @@ export class CampaignsService implements OnApplicationBootstrap {
   }
 
   /** The campaign's own audit trail: calendar changes, reminders to late units, stages closed. */
-  async events(id: string): Promise<CampaignEventDto[]> {
-    await this.get(id);
+  async events(user: CurrentUser, id: string): Promise<CampaignEventDto[]> {
+    await this.atProvince(user, id, 'see its audit trail', false);
     const rows: {
       seq: number;
       action: string;

@@ -29,6 +29,13 @@ export interface AppConfig {
   /** On an empty database: seed the demo province, its units, a campaign and one demo user per role. */
   demo: { enabled: boolean; password: string };
   jwt: { secret: string; ttlSeconds: number };
+  /**
+   * Sign-in throttling, counted in memory by each API process separately (fixed windows): failed sign-ins
+   * per username and attempts per client address within `windowSeconds`.
+   */
+  login: { maxFailures: number; windowSeconds: number; maxAttemptsPerAddress: number };
+  /** Origins allowed to call the API from a browser (CORS); unset: no CORS headers, same origin only. */
+  corsOrigins?: string[];
   logLevel: Level;
   /** Unset: notifications stay in-app only. */
   smtp?: { url: string; from: string };
@@ -85,6 +92,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       secret: env.JWT_SECRET || DEFAULT_JWT_SECRET,
       ttlSeconds: positiveInt(env, 'JWT_TTL_SECONDS', 3600),
     },
+    login: {
+      maxFailures: positiveInt(env, 'LOGIN_MAX_FAILURES', 5),
+      windowSeconds: positiveInt(env, 'LOGIN_WINDOW_SECONDS', 900),
+      maxAttemptsPerAddress: positiveInt(env, 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS', 30),
+    },
+    corsOrigins: corsOrigins(env),
     logLevel: logLevel(env),
     smtp: smtp(env),
   };
@@ -188,6 +201,32 @@ function smtp(env: Env): AppConfig['smtp'] {
     );
   }
   return { url: raw, from };
+}
+
+/** A comma-separated list of origins (`scheme://host[:port]`), each exactly as a browser sends it. */
+function corsOrigins(env: Env): string[] | undefined {
+  const raw = optional(env, 'CORS_ORIGINS');
+  if (raw === undefined) return undefined;
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    const bare = origin.replace(/\/$/, '');
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== bare) {
+      throw new ConfigError(
+        `CORS_ORIGINS must list origins such as https://danvan.example.vn (scheme, host and port only, ` +
+          `no '*'), got '${origin}'`,
+      );
+    }
+  }
+  return origins.length ? [...new Set(origins.map((o) => o.replace(/\/$/, '')))] : undefined;
 }
 
 function logLevel(env: Env): Level {

@@ -10,6 +10,7 @@ import { Foundation1764050000000 } from './migrations/1764050000000-Foundation';
 import { Lifecycle1764060000000 } from './migrations/1764060000000-Lifecycle';
 import { NotificationEmail1764070000000 } from './migrations/1764070000000-NotificationEmail';
 import { Campaigns1764080000000 } from './migrations/1764080000000-Campaigns';
+import { Inbox1764090000000 } from './migrations/1764090000000-Inbox';
 
 export const ENTITIES = [Unit, Campaign, User, Nomination, Task, AuditEvent, Notification];
 export const MIGRATIONS = [
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   Lifecycle1764060000000,
   NotificationEmail1764070000000,
   Campaigns1764080000000,
+  Inbox1764090000000,
 ];
 
 /** The one place that says how we talk to PostgreSQL: schema only through migrations, never synchronize. */

@@ -125,6 +125,12 @@ export class AuditEventDto {
   @ApiProperty({ nullable: true }) decision!: string | null;
   @ApiProperty({ nullable: true }) comment!: string | null;
   @ApiProperty({ nullable: true }) score!: number | null;
+  @ApiProperty({
+    nullable: true,
+    example: { userId: '…', name: 'Nguyễn Văn Bình' },
+    description: 'The absent reviewer the actor decided for (absence cover)',
+  })
+  onBehalfOf!: { userId: string; name: string } | null;
   @ApiProperty() occurredAt!: Date;
   @ApiProperty() workflowId!: string;
 }

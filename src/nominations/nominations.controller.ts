@@ -58,20 +58,26 @@ export class NominationsController {
 
   @Get()
   @ApiOkResponse({ type: [NominationDto] })
-  async list(@Query() query: ListNominationsQuery): Promise<NominationDto[]> {
-    return (await this.nominations.list(query)).map(toNominationDto);
+  async list(@AuthUser() user: CurrentUser, @Query() query: ListNominationsQuery): Promise<NominationDto[]> {
+    return (await this.nominations.list(user, query)).map(toNominationDto);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: NominationDto })
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<NominationDto> {
-    return toNominationDto(await this.nominations.get(id));
+  async get(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<NominationDto> {
+    return toNominationDto(await this.nominations.get(user, id));
   }
 
   @Get(':id/history')
   @ApiOkResponse({ type: [AuditEventDto] })
-  history(@Param('id', new ParseUUIDPipe()) id: string): Promise<AuditEventDto[]> {
-    return this.nominations.history(id);
+  history(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<AuditEventDto[]> {
+    return this.nominations.history(user, id);
   }
 
   @Post(':id/withdraw')

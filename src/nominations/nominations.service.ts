@@ -1,11 +1,14 @@
 import {
   ConflictException,
+  ForbiddenException,
   Inject,
   Injectable,
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { escapeLike } from '../common/sql';
+import { isWithin, SCOPE_SUBQUERY } from '../units/scope';
 import { Client, type WorkflowHandle, WithStartWorkflowOperation } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -49,9 +52,19 @@ export class NominationsService {
     dto: CreateNominationDto,
     key?: string,
   ): Promise<{ nomination: Nomination; replayed: boolean }> {
+    if (user.role !== 'submitter' && user.role !== 'admin') {
+      throw new ForbiddenException('only a submitter or an admin may register a model');
+    }
     const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: dto.campaignId });
-    if (!campaign) throw new UnprocessableEntityException('campaignId: no campaign with this id');
-    const districtUnitId = await this.registeringDistrict(campaign, dto.unitId);
+    // Another province's campaign is answered like an unknown one.
+    if (!campaign || !(await isWithin(this.dataSource.manager, user.unitId, campaign.provinceUnitId))) {
+      throw new UnprocessableEntityException('campaignId: no campaign with this id');
+    }
+    // A unit outside the caller's subtree is answered like an unknown one.
+    if (!(await isWithin(this.dataSource.manager, dto.unitId, user.unitId))) {
+      throw new UnprocessableEntityException('unitId: no unit with this id');
+    }
+    const districtUnitId = await this.registeringDistrict(dto.unitId);
     const id = key ? uuidFromName(`${user.id}:${key}`) : randomUUID();
     const workflowId = nominationWorkflowId(id);
     const existing = key ? await this.dataSource.getRepository(Nomination).findOneBy({ id }) : null;
@@ -85,41 +98,32 @@ export class NominationsService {
       workflowId,
       userId: user.id,
     });
-    return { nomination: await this.get(id), replayed: false };
+    return { nomination: await this.get(user, id), replayed: false };
   }
 
   /**
-   * A model is registered by a unit inside the campaign's province: a district-level unit, or a
-   * grassroots unit under one, whose district reviews it. Returns that district-level unit.
+   * A model is registered by a district-level unit, or a grassroots unit under one, whose district then
+   * reviews it. Returns that district-level unit. (The unit is already known to be in the caller's
+   * subtree, and the caller in the campaign's province.)
    */
-  private async registeringDistrict(campaign: Campaign, unitId: string): Promise<string> {
-    const [unit]: {
-      level: string;
-      active: boolean;
-      district_id: string | null;
-      province_id: string | null;
-    }[] = await this.dataSource.query(
-      `SELECT u.level, u.active,
-                CASE u.level WHEN 'district' THEN u.id WHEN 'grassroots' THEN u.parent_id END AS district_id,
-                CASE u.level WHEN 'district' THEN u.parent_id WHEN 'grassroots' THEN d.parent_id END AS province_id
-           FROM units u LEFT JOIN units d ON d.id = u.parent_id
-          WHERE u.id = $1`,
-      [unitId],
-    );
+  private async registeringDistrict(unitId: string): Promise<string> {
+    const [unit]: { level: string; active: boolean; district_id: string | null }[] =
+      await this.dataSource.query(
+        `SELECT level, active, CASE level WHEN 'district' THEN id WHEN 'grassroots' THEN parent_id END AS district_id
+         FROM units WHERE id = $1`,
+        [unitId],
+      );
     const refuse = (reason: string) => new UnprocessableEntityException(`unitId: ${reason}`);
-    if (!unit) throw refuse('no unit with this id');
     if (!unit.active) throw refuse('the unit is deactivated');
     if (unit.level === 'province') {
       throw refuse('a province does not register models; a district-level or grassroots unit does');
     }
-    if (unit.province_id !== campaign.provinceUnitId)
-      throw refuse("the unit is not in the campaign's province");
     return unit.district_id!;
   }
 
   /** The submitting unit (or an admin) withdraws the nomination; the workflow judges and closes it. */
   async withdraw(user: CurrentUser, id: string, dto: WithdrawDto): Promise<Nomination> {
-    return this.ask(id, 'withdrawn', (handle) =>
+    return this.ask(user, id, 'withdrawn', (handle) =>
       handle.executeUpdate(withdrawUpdate, { args: [{ reason: dto.reason, actor: actorOf(user) }] }),
     );
   }
@@ -127,14 +131,19 @@ export class NominationsService {
   /** After a revision request: the changed fields go back to the same stage with a fresh task. */
   async resubmit(user: CurrentUser, id: string, dto: ResubmitDto): Promise<Nomination> {
     const { comment, ...changes } = dto;
-    return this.ask(id, 'resubmitted', (handle) =>
+    return this.ask(user, id, 'resubmitted', (handle) =>
       handle.executeUpdate(resubmitUpdate, { args: [{ changes, comment, actor: actorOf(user) }] }),
     );
   }
 
   /** Sends one request to the nomination's workflow; a refusal becomes the HTTP answer that says why. */
-  private async ask(id: string, done: string, send: (handle: WorkflowHandle) => Promise<unknown>) {
-    const n = await this.get(id);
+  private async ask(
+    user: CurrentUser,
+    id: string,
+    done: string,
+    send: (handle: WorkflowHandle) => Promise<unknown>,
+  ) {
+    const n = await this.get(user, id);
     await send(this.temporal.workflow.getHandle(n.workflowId)).catch((err: unknown) => {
       throw refusalToHttp(err);
     });
@@ -143,28 +152,44 @@ export class NominationsService {
       nominationId: id,
       workflowId: n.workflowId,
     });
-    return this.get(id);
+    return this.get(user, id);
   }
 
-  async get(id: string): Promise<Nomination> {
-    const n = await this.dataSource.getRepository(Nomination).findOneBy({ id });
+  /**
+   * A nomination of a unit within the caller's subtree; any other is answered as if it did not exist,
+   * so that ids of other units' nominations cannot be probed.
+   */
+  async get(user: CurrentUser, id: string): Promise<Nomination> {
+    const n = await this.dataSource
+      .getRepository(Nomination)
+      .createQueryBuilder('n')
+      .where('n.id = :id', { id })
+      .andWhere(`n.unit_id IN (${SCOPE_SUBQUERY})`, { scopeRoot: user.unitId })
+      .getOne();
     if (!n) throw new NotFoundException('nomination not found');
     return n;
   }
 
-  async list(q: ListNominationsQuery): Promise<Nomination[]> {
-    const qb = this.dataSource.getRepository(Nomination).createQueryBuilder('n');
+  async list(user: CurrentUser, q: ListNominationsQuery): Promise<Nomination[]> {
+    const qb = this.dataSource
+      .getRepository(Nomination)
+      .createQueryBuilder('n')
+      .where(`n.unit_id IN (${SCOPE_SUBQUERY})`, { scopeRoot: user.unitId });
     if (q.campaignId) qb.andWhere('n.campaign_id = :campaignId', { campaignId: q.campaignId });
     if (q.unitId) qb.andWhere('n.unit_id = :unitId', { unitId: q.unitId });
     if (q.stage) qb.andWhere('n.stage = :stage', { stage: q.stage });
     if (q.field) qb.andWhere('n.field = :field', { field: q.field });
     if (q.kind) qb.andWhere('n.kind = :kind', { kind: q.kind });
-    if (q.q) qb.andWhere('(n.title ILIKE :q OR n.nominee_name ILIKE :q)', { q: `%${escapeLike(q.q)}%` });
+    if (q.q?.trim()) {
+      qb.andWhere(`n.search_text LIKE '%' || lower(immutable_unaccent(:q)) || '%'`, {
+        q: escapeLike(q.q.trim().normalize('NFC')),
+      });
+    }
     return qb.orderBy('n.created_at', 'DESC').limit(200).getMany();
   }
 
-  async history(id: string): Promise<AuditEventDto[]> {
-    await this.get(id);
+  async history(user: CurrentUser, id: string): Promise<AuditEventDto[]> {
+    await this.get(user, id);
     const events = await this.dataSource
       .getRepository(AuditEvent)
       .find({ where: { nominationId: id }, order: { seq: 'ASC' } });
@@ -185,6 +210,7 @@ export class NominationsService {
       decision: e.decision,
       comment: e.comment,
       score: e.score,
+      onBehalfOf: e.onBehalfOfUserId ? { userId: e.onBehalfOfUserId, name: e.onBehalfOfName ?? '' } : null,
       occurredAt: e.occurredAt,
       workflowId: e.workflowId,
     }));
@@ -193,8 +219,4 @@ export class NominationsService {
 
 export function actorOf(user: CurrentUser) {
   return { userId: user.id, displayName: user.displayName, role: user.role, unitId: user.unitId };
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -25,6 +25,10 @@ export class Notification {
   @Column({ name: 'campaign_id', type: 'uuid', nullable: true })
   campaignId!: string | null;
 
+  /** Set when addressed to one user (a task's holder) rather than everyone of the unit and role. */
+  @Column({ name: 'recipient_user_id', type: 'uuid', nullable: true })
+  recipientUserId!: string | null;
+
   @Column({ name: 'recipient_unit_id', type: 'uuid' })
   recipientUnitId!: string;
 

@@ -1,13 +1,17 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
 import { jsonLog } from '../logging/json-log';
 import { type ListNotificationsQuery, NOTIFICATIONS_PAGE_DEFAULT, NotificationDto } from './notification.dto';
 import { Notification } from './notification.entity';
 
+/** Addressed to the caller: to them by name, or to everyone of their unit and role. */
+const MINE = `(n.recipient_user_id = :userId OR
+               (n.recipient_user_id IS NULL AND n.recipient_unit_id = :unitId AND n.recipient_role = :role))`;
+
 /**
- * The caller's notifications: those addressed to their unit and role. Written only by the workflow's
+ * The caller's notifications: those addressed to them, or to their unit and role. Written only by the workflow's
  * activity; people read them and mark them read, nothing else.
  */
 @Injectable()
@@ -19,10 +23,7 @@ export class NotificationsService {
     const query = this.dataSource
       .getRepository(Notification)
       .createQueryBuilder('n')
-      .where('n.recipient_unit_id = :unitId AND n.recipient_role = :role', {
-        unitId: user.unitId,
-        role: user.role,
-      })
+      .where(MINE, { userId: user.id, unitId: user.unitId, role: user.role })
       // created_at is when the step happened, not when it was written: ids break ties, and the cursor
       // compares both, so a page boundary between equal times neither repeats nor skips a row.
       .orderBy('n.created_at', 'DESC')
@@ -32,7 +33,7 @@ export class NotificationsService {
     if (q.before) {
       query.andWhere(
         `(n.created_at, n.id) < (SELECT c.created_at, c.id FROM notifications c
-                                 WHERE c.id = :before AND c.recipient_unit_id = :unitId AND c.recipient_role = :role)`,
+                                 WHERE c.id = :before AND ${MINE.replaceAll('n.', 'c.')})`,
         { before: q.before },
       );
     }
@@ -42,9 +43,14 @@ export class NotificationsService {
   /** Marks one of the caller's notifications read; marking it again keeps the first time. */
   async markRead(user: CurrentUser, id: string): Promise<NotificationDto> {
     const repo = this.dataSource.getRepository(Notification);
-    const mine = { id, recipientUnitId: user.unitId, recipientRole: user.role };
-    await repo.update({ ...mine, readAt: IsNull() }, { readAt: () => 'now()' });
-    const n = await repo.findOneBy(mine);
+    const mine = { userId: user.id, unitId: user.unitId, role: user.role, id };
+    await repo
+      .createQueryBuilder('n')
+      .update()
+      .set({ readAt: () => 'now()' })
+      .where(`id = :id AND read_at IS NULL AND ${MINE.replaceAll('n.', '')}`, mine)
+      .execute();
+    const n = await repo.createQueryBuilder('n').where(`n.id = :id AND ${MINE}`, mine).getOne();
     // Another unit's notification is as unknown to the caller as one that does not exist.
     if (!n) throw new NotFoundException('notification not found');
     jsonLog('debug', 'notification read', {

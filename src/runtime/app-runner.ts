@@ -3,9 +3,11 @@ import { type INestApplicationContext, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { DataSource } from 'typeorm';
 import { AppModule, type AppRoles } from '../app.module';
 import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
 import { HttpErrorFilter, validationException } from '../common/http-errors';
 import { dataSourceOptions } from '../database/data-source-options';
 import { runMigrations } from '../database/migrate';
@@ -54,8 +56,30 @@ export async function startApp(config: AppConfig, roles: AppRoles): Promise<Runn
   return { app, url: `http://localhost:${port}`, close: () => app.close() };
 }
 
-/** Body limits, validation, the error shape and the OpenAPI page: the same for every HTTP process and test. */
+/**
+ * Security headers, CORS, body limits, validation, the error shape and the OpenAPI page: the same for every
+ * HTTP process and test.
+ */
 export function configureHttp(app: NestExpressApplication): void {
+  const config = app.get<AppConfig>(APP_CONFIG);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // The API may be served over plain HTTP (e.g. on a LAN address): upgrading the Swagger UI's
+        // scripts and styles to https would stop /docs from loading. Everything else is helmet's default,
+        // which the Swagger UI (same-origin scripts, inline styles, data: images) works with.
+        directives: { upgradeInsecureRequests: null },
+      },
+    }),
+  );
+  // Browsers may call the API from other origins only when CORS_ORIGINS lists them; bearer tokens, no cookies.
+  if (config.corsOrigins) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      exposedHeaders: ['Retry-After', 'Idempotent-Replayed', 'X-Next-Cursor'],
+      maxAge: 600,
+    });
+  }
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useGlobalPipes(
     new ValidationPipe({

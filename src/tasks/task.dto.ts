@@ -1,7 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { DECISIONS, SCORE_MAX, SCORE_MIN, STAGES, type Decision } from '../domain/nomination';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import {
+  DECISIONS,
+  FIELDS,
+  KINDS,
+  SCORE_MAX,
+  SCORE_MIN,
+  STAGES,
+  type Decision,
+  type Field,
+  type Stage,
+} from '../domain/nomination';
 import { TASK_KINDS, TASK_STATUSES, type TaskStatus } from './task.entity';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
 export class ListTasksQuery {
   @ApiPropertyOptional({ enum: TASK_STATUSES, default: 'open' })
@@ -13,6 +27,60 @@ export class ListTasksQuery {
   @IsOptional()
   @IsUUID()
   nominationId?: string;
+
+  @ApiPropertyOptional({ enum: STAGES })
+  @IsOptional()
+  @IsIn(STAGES, { message: `stage must be one of ${STAGES.join(', ')}` })
+  stage?: Stage;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'Only overdue (true) or only not overdue (false) tasks',
+  })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'overdue must be true or false' })
+  overdue?: boolean;
+
+  @ApiPropertyOptional({ enum: FIELDS })
+  @IsOptional()
+  @IsIn(FIELDS, { message: `field must be one of ${FIELDS.join(', ')}` })
+  field?: Field;
+
+  @ApiPropertyOptional({
+    description: 'Text in the title or nominee name, diacritics and case ignored',
+    example: 'ham tien',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ description: 'The `X-Next-Cursor` header of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(200)
+  limit?: number;
+}
+
+export class ReassignDto {
+  @ApiProperty({ format: 'uuid', description: 'An active user of the task’s unit with the role it asks for' })
+  @IsUUID()
+  userId!: string;
+
+  @ApiPropertyOptional({ example: 'Đồng chí Bình đi công tác', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
 }
 
 export class DecisionDto {
@@ -63,6 +131,24 @@ export class TaskDto {
   @ApiProperty({ nullable: true }) decidedBy!: string | null;
   @ApiProperty({ nullable: true }) comment!: string | null;
   @ApiProperty({ nullable: true }) score!: number | null;
+}
+
+/** A task as the inbox shows it: with what it is about and who holds it. */
+export class InboxTaskDto extends TaskDto {
+  @ApiProperty({ example: 'Mô hình "Tuyến đường tự quản xanh – sạch – đẹp"' }) nominationTitle!: string;
+  @ApiProperty({ example: 'Hội Liên hiệp Phụ nữ xã Hàm Tiến' }) nomineeName!: string;
+  @ApiProperty({ format: 'uuid', description: 'The unit that registered the model' }) unitId!: string;
+  @ApiProperty({ example: 'Xã Nam Chính' }) unitName!: string;
+  @ApiProperty({ enum: FIELDS }) field!: string;
+  @ApiProperty({ enum: KINDS }) nominationKind!: string;
+  @ApiProperty({ nullable: true, example: 'Nguyễn Văn Bình' }) claimedByName!: string | null;
+  @ApiProperty({ nullable: true }) claimedAt!: Date | null;
+  @ApiProperty({
+    nullable: true,
+    format: 'uuid',
+    description: 'Set when the caller sees it as the acting colleague of the absent holder',
+  })
+  coveringFor!: string | null;
 }
 
 export class DecisionResultDto {

@@ -1,7 +1,20 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiHeader,
   ApiOkResponse,
   ApiTags,
@@ -9,7 +22,7 @@ import {
 } from '@nestjs/swagger';
 import { AuthUser, type CurrentUser } from '../auth/current-user';
 import { idempotencyKey } from '../common/idempotency';
-import { DecisionDto, DecisionResultDto, ListTasksQuery, TaskDto } from './task.dto';
+import { DecisionDto, DecisionResultDto, InboxTaskDto, ListTasksQuery, ReassignDto } from './task.dto';
 import { TasksService } from './tasks.service';
 
 @ApiTags('tasks')
@@ -18,10 +31,56 @@ import { TasksService } from './tasks.service';
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
+  /** The body is the page; the next page's cursor is in the `X-Next-Cursor` header (absent on the last). */
   @Get()
-  @ApiOkResponse({ type: [TaskDto] })
-  list(@Query() query: ListTasksQuery): Promise<TaskDto[]> {
-    return this.tasks.list(query);
+  @ApiOkResponse({
+    type: [InboxTaskDto],
+    headers: {
+      'X-Next-Cursor': { description: 'Pass as `cursor` for the next page', schema: { type: 'string' } },
+    },
+  })
+  async list(
+    @AuthUser() user: CurrentUser,
+    @Query() query: ListTasksQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<InboxTaskDto[]> {
+    const page = await this.tasks.list(user, query);
+    if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
+    return page.items;
+  }
+
+  @Post(':id/claim')
+  @HttpCode(200)
+  @ApiOkResponse({ type: InboxTaskDto, description: 'The task, now held by the caller' })
+  @ApiConflictResponse({ description: 'Someone else holds it, or another request is being applied' })
+  @ApiForbiddenResponse({ description: 'The task asks for another role or unit' })
+  claim(@AuthUser() user: CurrentUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<InboxTaskDto> {
+    return this.tasks.assign(user, id, 'claim');
+  }
+
+  @Post(':id/unclaim')
+  @HttpCode(200)
+  @ApiOkResponse({ type: InboxTaskDto, description: 'The task, back in its unit’s pool' })
+  unclaim(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<InboxTaskDto> {
+    return this.tasks.assign(user, id, 'unclaim');
+  }
+
+  @Post(':id/reassign')
+  @HttpCode(200)
+  @ApiOkResponse({ type: InboxTaskDto, description: 'The task, held by the named user, who is notified' })
+  @ApiForbiddenResponse({ description: 'Only an admin may reassign' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The user is unknown, inactive, or of another role or unit',
+  })
+  reassign(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: ReassignDto,
+  ): Promise<InboxTaskDto> {
+    return this.tasks.assign(user, id, 'reassign', body);
   }
 
   @Post(':id/decision')

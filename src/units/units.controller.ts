@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Delete,
-  ForbiddenException,
   Get,
   HttpCode,
   Param,
@@ -25,7 +24,7 @@ import {
   ApiUnprocessableEntityResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { AuthUser, type CurrentUser } from '../auth/current-user';
+import { adminOnly, AuthUser, type CurrentUser } from '../auth/current-user';
 import { CreateUnitDto, ListUnitsQuery, UnitDto, UnitNodeDto, UpdateUnitDto } from './unit.dto';
 import { UnitsService } from './units.service';
 
@@ -50,15 +49,15 @@ export class UnitsController {
     },
   })
   @ApiBadRequestResponse({ description: 'An unknown or malformed query parameter' })
-  list(@Query() query: ListUnitsQuery): Promise<UnitNodeDto[] | UnitDto[]> {
-    return this.units.list(query);
+  list(@AuthUser() user: CurrentUser, @Query() query: ListUnitsQuery): Promise<UnitNodeDto[] | UnitDto[]> {
+    return this.units.list(user, query);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: UnitDto, description: 'One unit with the names from the root down to it' })
   @ApiNotFoundResponse({ description: 'unit not found' })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<UnitDto> {
-    return this.units.get(id);
+  get(@AuthUser() user: CurrentUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<UnitDto> {
+    return this.units.getVisible(user, id);
   }
 
   @Post()
@@ -108,8 +107,4 @@ export class UnitsController {
     adminOnly(user, 'delete a unit');
     await this.units.remove(user, id);
   }
-}
-
-function adminOnly(user: CurrentUser, what: string): void {
-  if (user.role !== 'admin') throw new ForbiddenException(`only an admin may ${what}`);
 }

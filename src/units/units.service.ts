@@ -1,11 +1,14 @@
 import {
   ConflictException,
+  ForbiddenException,
   Injectable,
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { escapeLike } from '../common/sql';
 import { DataSource, type EntityManager } from 'typeorm';
+import { isWithin, SCOPE_CTE } from './scope';
 import type { CurrentUser } from '../auth/current-user';
 import { jsonLog } from '../logging/json-log';
 import type { CreateUnitDto, ListUnitsQuery, UnitDto, UnitNodeDto, UpdateUnitDto } from './unit.dto';
@@ -35,14 +38,6 @@ interface Problem {
   reason: string;
 }
 
-/** The units under `$1` and `$1` itself. */
-const SUBTREE = `
-  WITH RECURSIVE subtree AS (
-    SELECT id FROM units WHERE id = $1
-    UNION ALL
-    SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id
-  )`;
-
 /**
  * The organisation tree: read by everyone, changed by administrators. A unit that history refers to is
  * never deleted, only deactivated, and only once nothing is in flight under it.
@@ -52,17 +47,19 @@ export class UnitsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** The tree (roots first, children sorted by name), or with `q` a flat list of matching units. */
-  async list(query: ListUnitsQuery): Promise<UnitNodeDto[] | UnitDto[]> {
-    return query.q !== undefined ? this.search(query) : this.tree(query);
+  /** Only the caller's own unit and the units under it: the tree is rooted at the caller's unit. */
+  async list(user: CurrentUser, query: ListUnitsQuery): Promise<UnitNodeDto[] | UnitDto[]> {
+    return query.q !== undefined ? this.search(user, query) : this.tree(user, query);
   }
 
-  private async tree(query: ListUnitsQuery): Promise<UnitNodeDto[]> {
+  private async tree(user: CurrentUser, query: ListUnitsQuery): Promise<UnitNodeDto[]> {
     const depth = query.level ? UNIT_LEVELS.indexOf(query.level) : UNIT_LEVELS.length - 1;
     const rows: UnitRow[] = await this.dataSource.query(
-      `SELECT id, name, level, parent_id, active FROM units
-        WHERE ($1::boolean OR active) AND level = ANY($2::text[])
+      `${SCOPE_CTE}
+       SELECT id, name, level, parent_id, active FROM units
+        WHERE ($2::boolean OR active) AND level = ANY($3::text[]) AND id IN (SELECT id FROM scope)
         ORDER BY name, id`,
-      [query.includeInactive === true, UNIT_LEVELS.slice(0, depth + 1)],
+      [user.unitId, query.includeInactive === true, UNIT_LEVELS.slice(0, depth + 1)],
     );
     const nodes = new Map<string, UnitNodeDto>(
       rows.map((u) => [
@@ -72,7 +69,7 @@ export class UnitsService {
     );
     const roots: UnitNodeDto[] = [];
     for (const node of nodes.values()) {
-      if (node.parentId === null) roots.push(node);
+      if (node.parentId === null || node.id === user.unitId) roots.push(node);
       // A unit whose parent is hidden is hidden with it.
       else nodes.get(node.parentId)?.children.push(node);
     }
@@ -83,18 +80,27 @@ export class UnitsService {
    * Matches the generated, trigram-indexed `search_name` (lower-cased, diacritics removed: đ → d) against
    * the query treated the same way; `%` and `_` in the query are literal characters, not wildcards.
    */
-  private async search(query: ListUnitsQuery): Promise<UnitDto[]> {
+  private async search(user: CurrentUser, query: ListUnitsQuery): Promise<UnitDto[]> {
     const q = (query.q ?? '').trim().normalize('NFC');
     const rows: UnitRow[] = await this.dataSource.query(
-      `SELECT id, name, level, parent_id, active FROM units
-        WHERE search_name LIKE '%' || lower(immutable_unaccent($1)) || '%' ESCAPE '\\'
-          AND ($3::text IS NULL OR level = $3)
-          AND ($4::boolean OR active)
-        ORDER BY similarity(search_name, lower(immutable_unaccent($2))) DESC, name, id
+      `${SCOPE_CTE}
+       SELECT id, name, level, parent_id, active FROM units
+        WHERE search_name LIKE '%' || lower(immutable_unaccent($2)) || '%' ESCAPE '\\'
+          AND ($4::text IS NULL OR level = $4)
+          AND ($5::boolean OR active)
+          AND id IN (SELECT id FROM scope)
+        ORDER BY similarity(search_name, lower(immutable_unaccent($3))) DESC, name, id
         LIMIT ${SEARCH_LIMIT}`,
-      [escapeLike(q), q, query.level ?? null, query.includeInactive === true],
+      [user.unitId, escapeLike(q), q, query.level ?? null, query.includeInactive === true],
     );
     return this.withPaths(rows);
+  }
+
+  /** A unit outside the caller's subtree is answered as if it did not exist. */
+  async getVisible(user: CurrentUser, id: string): Promise<UnitDto> {
+    if (!(await isWithin(this.dataSource.manager, id, user.unitId)))
+      throw new NotFoundException('unit not found');
+    return this.get(id);
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<UnitDto> {
@@ -117,8 +123,16 @@ export class UnitsService {
       problems.push({ field: 'level', reason: `must be one of ${UNIT_LEVELS.join(', ')}` });
     }
 
+    if (level === 'province' && !parentId) {
+      throw new ForbiddenException(
+        'a province comes with its own installation (ADMIN_USERNAME); it is not created inside another',
+      );
+    }
+    if (parentId && !(await isWithin(this.dataSource.manager, parentId, user.unitId))) {
+      problems.push({ field: 'parentId', reason: 'no unit with this id' });
+    }
     const id = await this.dataSource.transaction(async (m) => {
-      if (level && UNIT_LEVELS.includes(level)) {
+      if (level && UNIT_LEVELS.includes(level) && !problems.some((p) => p.field === 'parentId')) {
         await this.checkParent(m, level, parentId, problems);
       }
       if (problems.length) throw unprocessable(problems);
@@ -138,6 +152,7 @@ export class UnitsService {
 
   /** Renames, deactivates or reactivates a unit; both changes at once are applied together or not at all. */
   async update(user: CurrentUser, id: string, dto: UpdateUnitDto): Promise<UnitDto> {
+    await this.getVisible(user, id);
     const problems: Problem[] = [];
     const name = dto.name !== undefined ? checkName(dto.name, problems) : undefined;
     if (problems.length) throw unprocessable(problems);
@@ -181,6 +196,7 @@ export class UnitsService {
    * instead, so what happened under it keeps its name.
    */
   async remove(user: CurrentUser, id: string): Promise<void> {
+    await this.getVisible(user, id);
     await this.dataSource.transaction(async (m) => {
       const [unit]: UnitRow[] = await m.query(`SELECT id, name FROM units WHERE id = $1 FOR UPDATE`, [id]);
       if (!unit) throw new NotFoundException('unit not found');
@@ -241,10 +257,10 @@ export class UnitsService {
   /** Nothing may be in flight under a unit that is deactivated, and its children go first. */
   private async deactivate(m: EntityManager, unit: UnitRow): Promise<void> {
     const [{ open }]: { open: number }[] = await m.query(
-      `${SUBTREE}
+      `${SCOPE_CTE}
        SELECT count(*)::int AS open FROM nominations n
         WHERE n.stage <> 'closed'
-          AND (n.unit_id IN (SELECT id FROM subtree) OR n.district_unit_id IN (SELECT id FROM subtree))`,
+          AND (n.unit_id IN (SELECT id FROM scope) OR n.district_unit_id IN (SELECT id FROM scope))`,
       [unit.id],
     );
     // Locked like the unit: a child cannot be reactivated while its parent is being deactivated.
@@ -387,11 +403,6 @@ function rethrowSiblingClash(err: unknown, name: string): never {
   const e = err as { code?: string; constraint?: string };
   if (e.code === '23505' && e.constraint === UNIQUE_SIBLING_NAME) throw siblingClash(name);
   throw err;
-}
-
-/** `%`, `_` and the escape character itself match literally. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function count(n: number, noun: string): string {

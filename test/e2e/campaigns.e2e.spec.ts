@@ -142,9 +142,10 @@ describe('campaigns over HTTP', () => {
       `INSERT INTO units (name, level, parent_id) VALUES ('Huyện Ninh Hải', 'district', $1) RETURNING id`,
       [other.id],
     );
+    // Outside the caller's own subtree (the province), a unit is answered like an unknown one.
     expect(await t.call('POST', '/nominations', model(campaign.id, outside.id))).toMatchObject({
       status: 422,
-      body: { message: "unitId: the unit is not in the campaign's province" },
+      body: { message: 'unitId: no unit with this id' },
     });
     expect(await t.call('POST', '/nominations', model(campaign.id, provinceId))).toMatchObject({
       status: 422,

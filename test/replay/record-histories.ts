@@ -4,7 +4,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { HOUR_MS } from '../../src/domain/calendar';
 import { changeCalendarUpdate } from '../../workflows/campaign.messages';
-import { calendarChangedSignal, resubmitUpdate, withdrawUpdate } from '../../workflows/messages';
+import {
+  assignUpdate,
+  calendarChangedSignal,
+  resubmitUpdate,
+  withdrawUpdate,
+} from '../../workflows/messages';
 import { DAY_MS, iso, WorkflowHarness } from '../support/workflow-harness';
 
 /**
@@ -53,6 +58,19 @@ describe('record workflow histories', () => {
     await h.env.sleep(16 * DAY_MS);
     await handle.result();
     await save('completed-expired-at-cutoff', handle);
+  });
+
+  it('completed: claimed, reassigned, released, then decided by the pool', async () => {
+    const handle = await h.start();
+    const taskId = await h.openTaskId(handle);
+    await handle.executeUpdate(assignUpdate, { args: [{ taskId, kind: 'claim', actor: h.reviewer }] });
+    await handle.executeUpdate(assignUpdate, {
+      args: [{ taskId, kind: 'reassign', actor: h.admin, assignee: h.reviewer, reason: 'Giao lại' }],
+    });
+    await handle.executeUpdate(assignUpdate, { args: [{ taskId, kind: 'release', actor: h.admin }] });
+    await h.decide(handle, { taskId, decision: 'reject', actor: h.reviewer });
+    await handle.result();
+    await save('completed-claimed-released-rejected', handle);
   });
 
   it('campaign, completed: reminders, a calendar change fanned out, every stage closed', async () => {

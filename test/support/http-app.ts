@@ -25,7 +25,8 @@ export class TestApp {
     readonly db: TestDatabase,
   ) {}
 
-  static async start(): Promise<TestApp> {
+  /** `env` adds to or overrides the variables below (e.g. `{ LOGIN_MAX_FAILURES: '3' }`). */
+  static async start(env: Record<string, string> = {}): Promise<TestApp> {
     setLogLevel('warn');
     const db = await createTestDatabase();
     const config = loadConfig({
@@ -36,6 +37,9 @@ export class TestApp {
       ADMIN_USERNAME: E2E_ADMIN.username,
       ADMIN_PASSWORD: E2E_ADMIN.password,
       LOG_LEVEL: 'warn',
+      // Every test signs in from 127.0.0.1, many times; the address limit has its own test (auth.e2e).
+      LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '10000',
+      ...env,
     });
     return new TestApp(await startApp(config, { api: true, worker: true }), db);
   }

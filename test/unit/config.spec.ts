@@ -12,6 +12,8 @@ describe('configuration', () => {
       temporal: { address: undefined, namespace: 'default', taskQueue: 'nominations', tls: undefined },
       admin: DEFAULT_ADMIN,
       smtp: undefined,
+      login: { maxFailures: 5, windowSeconds: 900, maxAttemptsPerAddress: 30 },
+      corsOrigins: undefined,
     });
   });
 
@@ -66,6 +68,21 @@ describe('configuration', () => {
     ],
     [{ DEMO_DATA: 'sometimes' }, "DEMO_DATA must be true or false, got 'sometimes'"],
     [{ DEMO_PASSWORD: 'short' }, 'DEMO_PASSWORD must be at least 8 characters'],
+    [{ LOGIN_MAX_FAILURES: '0' }, "LOGIN_MAX_FAILURES must be a positive integer, got '0'"],
+    [{ LOGIN_MAX_FAILURES: 'five' }, "LOGIN_MAX_FAILURES must be a positive integer, got 'five'"],
+    [{ LOGIN_WINDOW_SECONDS: '-60' }, "LOGIN_WINDOW_SECONDS must be a positive integer, got '-60'"],
+    [{ LOGIN_WINDOW_SECONDS: '1.5' }, "LOGIN_WINDOW_SECONDS must be a positive integer, got '1.5'"],
+    [
+      { LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '0' },
+      "LOGIN_MAX_ATTEMPTS_PER_ADDRESS must be a positive integer, got '0'",
+    ],
+    ...['*', 'danvan.example.vn', 'https://danvan.example.vn/app', 'ftp://danvan.example.vn'].map(
+      (origin): [Record<string, string>, string] => [
+        { CORS_ORIGINS: `http://localhost:5173,${origin}` },
+        'CORS_ORIGINS must list origins such as https://danvan.example.vn (scheme, host and port only, ' +
+          `no '*'), got '${origin}'`,
+      ],
+    ),
   ])('refuses %j with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });
@@ -101,6 +118,26 @@ describe('configuration', () => {
     expect(() => loadConfig({ SMTP_URL: 'http://user:s3cret@mail.example.org' })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining('s3cret') }),
     );
+  });
+
+  it('throttles sign-in with the limits given', () => {
+    const c = loadConfig({
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_WINDOW_SECONDS: '60',
+      LOGIN_MAX_ATTEMPTS_PER_ADDRESS: ' 10 ',
+    });
+    expect(c.login).toEqual({ maxFailures: 3, windowSeconds: 60, maxAttemptsPerAddress: 10 });
+  });
+
+  it('allows cross-origin browser calls only from CORS_ORIGINS', () => {
+    expect(loadConfig({}).corsOrigins).toBeUndefined();
+    expect(loadConfig({ CORS_ORIGINS: ' , ' }).corsOrigins).toBeUndefined();
+    expect(
+      loadConfig({
+        CORS_ORIGINS:
+          'https://danvan.binhthuan.example.vn, http://localhost:5173/,https://danvan.binhthuan.example.vn',
+      }).corsOrigins,
+    ).toEqual(['https://danvan.binhthuan.example.vn', 'http://localhost:5173']);
   });
 
   it('turns TLS on for an API key (Temporal Cloud)', () => {

@@ -1,0 +1,154 @@
+/**
+ * Inbox latency at scale (`npm run bench:inbox`): seeds a fresh database with a province of 14 district
+ * units, 3 grassroots units each, and OPEN_TASKS open tasks (one per nomination) spread over them, then
+ * times the inbox query — the same `TasksService.list` the API runs — for a district reviewer (their
+ * unit's pool), the same reviewer filtering by text and paging on, and the province's administrator
+ * (every task of the province). Prints the median and 95th percentile of RUNS runs each.
+ *
+ * DATABASE_URL: a PostgreSQL server to use (a database `bench_inbox_<n>` is created on it and dropped);
+ * unset: an embedded PostgreSQL is started in a temporary folder.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client as PgClient } from 'pg';
+import { DataSource } from 'typeorm';
+import type { Client } from '@temporalio/client';
+import type { CurrentUser } from '../src/auth/current-user';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { runMigrations } from '../src/database/migrate';
+import { startEmbeddedPostgres } from '../src/runtime/embedded-postgres';
+import { TasksService } from '../src/tasks/tasks.service';
+
+const OPEN_TASKS = Number(process.env.OPEN_TASKS ?? 100_000);
+const RUNS = Number(process.env.RUNS ?? 50);
+
+async function main(): Promise<void> {
+  const { serverUrl, stop } = await server();
+  const name = `bench_inbox_${Date.now()}`;
+  const admin = new PgClient({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  try {
+    await runMigrations(url.toString());
+    const ds = await new DataSource(dataSourceOptions(url.toString())).initialize();
+    try {
+      const t0 = Date.now();
+      const people = await seed(ds);
+      console.log(`seeded ${OPEN_TASKS} open tasks in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      // list() reads only PostgreSQL; it never talks to Temporal.
+      const tasks = new TasksService(ds, undefined as unknown as Client);
+      const page = await tasks.list(people.reviewer, { limit: 50 });
+      await measure('district reviewer: first page of 50 (pool of ~7,000)', () =>
+        tasks.list(people.reviewer, { limit: 50 }),
+      );
+      await measure('district reviewer: next page by cursor', () =>
+        tasks.list(people.reviewer, { limit: 50, cursor: page.nextCursor! }),
+      );
+      await measure('district reviewer: text search "nong san", field economic', () =>
+        tasks.list(people.reviewer, { limit: 50, q: 'nong san', field: 'economic' }),
+      );
+      await measure('province admin: first page of 50 (all 100,000)', () =>
+        tasks.list(people.admin, { limit: 50 }),
+      );
+      await measure('province admin: overdue only', () =>
+        tasks.list(people.admin, { limit: 50, overdue: true }),
+      );
+    } finally {
+      await ds.destroy();
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+    await stop();
+  }
+}
+
+async function server(): Promise<{ serverUrl: string; stop: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) return { serverUrl: process.env.DATABASE_URL, stop: async () => undefined };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-inbox-'));
+  fs.chmodSync(dir, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: dir, database: 'postgres', log: () => undefined });
+  return {
+    serverUrl: pg.url,
+    stop: async () => {
+      await pg.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The organisation, two users, and the nominations with one open task each, written in bulk. */
+async function seed(ds: DataSource): Promise<{ reviewer: CurrentUser; admin: CurrentUser }> {
+  const [province] = await ds.query(
+    `INSERT INTO units (name, level) VALUES ('Tỉnh Thử nghiệm', 'province') RETURNING id`,
+  );
+  await ds.query(
+    `INSERT INTO units (name, level, parent_id)
+     SELECT 'Huyện ' || i, 'district', $1 FROM generate_series(1, 14) i`,
+    [province.id],
+  );
+  await ds.query(
+    `INSERT INTO units (name, level, parent_id)
+     SELECT 'Xã ' || d.name || '-' || j, 'grassroots', d.id FROM units d, generate_series(1, 3) j WHERE d.level = 'district'`,
+  );
+  const [district] = await ds.query(`SELECT id FROM units WHERE name = 'Huyện 1'`);
+  const user = async (username: string, role: string, unitId: string): Promise<CurrentUser> => {
+    const [u] = await ds.query(
+      `INSERT INTO users (username, password_hash, display_name, role, unit_id) VALUES ($1, 'x', $1, $2, $3) RETURNING id`,
+      [username, role, unitId],
+    );
+    return { id: u.id, username, displayName: username, role: role as CurrentUser['role'], unitId };
+  };
+  const admin = await user('bench.admin', 'admin', province.id);
+  const reviewer = await user('bench.reviewer', 'district_reviewer', district.id);
+  const [campaign] = await ds.query(
+    `INSERT INTO campaigns (name, year, province_unit_id, calendar, registration_opens_at, workflow_id)
+     VALUES ('Bench', 2026, $1, '{}', now(), 'campaign-bench') RETURNING id`,
+    [province.id],
+  );
+  // Grassroots units registered the models; each district-level unit reviews its grassroots' models.
+  await ds.query(
+    `INSERT INTO nominations (id, campaign_id, unit_id, district_unit_id, title, description, field, kind, nominee_name,
+                              stage, workflow_id, created_by, created_at, updated_at)
+     SELECT gen_random_uuid(), $1, g.id, g.parent_id,
+            (ARRAY['Mô hình chợ nông sản sạch', 'Tuyến đường tự quản', 'Camera an ninh thôn', 'Bếp ăn nghĩa tình'])[1 + i % 4]
+              || ' số ' || i,
+            'Mô tả', (ARRAY['economic', 'culture_society', 'defense_security', 'political_system'])[1 + i % 4],
+            'collective', 'Đơn vị ' || i, 'district_review', 'bench-' || i, $2, now(), now()
+       FROM generate_series(1, $3::int) i
+       JOIN LATERAL (SELECT id, parent_id FROM units WHERE level = 'grassroots' ORDER BY name OFFSET (i % 42) LIMIT 1) g ON true`,
+    [campaign.id, admin.id, OPEN_TASKS],
+  );
+  await ds.query(
+    `INSERT INTO tasks (id, nomination_id, workflow_id, stage, kind, status, allowed_decisions, assignee_role,
+                        assignee_unit_id, opened_at, due_at, cutoff_at, overdue)
+     SELECT gen_random_uuid(), n.id, n.workflow_id, 'district_review', 'review', 'open',
+            '["recognize","not_recognize","request_revision"]', 'district_reviewer', n.district_unit_id, now(),
+            now() + (random() * 60 - 5) * interval '1 day', now() + interval '70 days', random() < 0.08
+       FROM nominations n`,
+  );
+  await ds.query('ANALYZE');
+  return { reviewer, admin };
+}
+
+async function measure(label: string, run: () => Promise<{ items: unknown[] }>): Promise<void> {
+  await run(); // warm the cache and the plan
+  const ms: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t = process.hrtime.bigint();
+    rows = (await run()).items.length;
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))].toFixed(1);
+  console.log(`${label}: ${rows} rows, median ${pct(50)} ms, p95 ${pct(95)} ms (${RUNS} runs)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
