@@ -145,8 +145,9 @@ async function insertNomination(m: EntityManager, r: ProjectionRecord): Promise<
   const n = r.nomination!;
   await m.query(
     `INSERT INTO nominations (id, campaign_id, unit_id, district_unit_id, title, description, field, kind,
-                              nominee_name, stage, workflow_id, created_by, projection_seq, created_at, updated_at)
-     VALUES ($1, $2, $3, $13, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12)
+                              nominee_name, stage, workflow_id, created_by, projection_seq, created_at, updated_at,
+                              stage_entered_at)
+     VALUES ($1, $2, $3, $13, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12, $12)
      ON CONFLICT (id) DO NOTHING`,
     [
       n.nominationId,
@@ -168,8 +169,10 @@ async function insertNomination(m: EntityManager, r: ProjectionRecord): Promise<
 
 /** Decisions that mark a milestone the unit status and the funnel count: recognized, proposed, recognized. */
 const MILESTONES: Record<string, string> = {
+  'district_registration:accept': 'accepted_at',
   'district_review:recognize': 'district_recognized_at',
   'provincial_proposal:propose': 'proposed_at',
+  'provincial_review:recommend': 'recommended_at',
   'recognition:recognize': 'recognized_at',
 };
 
@@ -190,6 +193,7 @@ async function updateNomination(m: EntityManager, r: ProjectionRecord): Promise<
   if (r.revisions !== undefined) set('revisions', r.revisions);
   const milestone = r.decision && r.stageBefore && MILESTONES[`${r.stageBefore}:${r.decision}`];
   if (milestone) set(milestone, r.occurredAt);
+  if (r.stageBefore !== r.stageAfter) set('stage_entered_at', r.occurredAt);
   for (const [key, value] of Object.entries(r.changes ?? {})) {
     set(CONTENT_COLUMNS[key as keyof NominationContent], value);
   }

@@ -11,6 +11,7 @@ import { Lifecycle1764060000000 } from './migrations/1764060000000-Lifecycle';
 import { NotificationEmail1764070000000 } from './migrations/1764070000000-NotificationEmail';
 import { Campaigns1764080000000 } from './migrations/1764080000000-Campaigns';
 import { Inbox1764090000000 } from './migrations/1764090000000-Inbox';
+import { Pipeline1764100000000 } from './migrations/1764100000000-Pipeline';
 
 export const ENTITIES = [Unit, Campaign, User, Nomination, Task, AuditEvent, Notification];
 export const MIGRATIONS = [
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   NotificationEmail1764070000000,
   Campaigns1764080000000,
   Inbox1764090000000,
+  Pipeline1764100000000,
 ];
 
 /** The one place that says how we talk to PostgreSQL: schema only through migrations, never synchronize. */

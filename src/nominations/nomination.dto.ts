@@ -102,6 +102,8 @@ export class NominationDto {
   districtRecognizedAt!: Date | null;
   @ApiProperty({ nullable: true, description: 'When its unit proposed it to the province' })
   proposedAt!: Date | null;
+  @ApiProperty({ nullable: true, description: 'When the provincial review recommended it' })
+  recommendedAt!: Date | null;
   @ApiProperty({ nullable: true, description: 'When the province recognized it' }) recognizedAt!: Date | null;
   @ApiProperty({ description: 'A task of this nomination is past its due date' }) overdue!: boolean;
   @ApiProperty({ description: 'Revision requests so far' }) revisions!: number;

@@ -69,11 +69,21 @@ export class Nomination {
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt!: Date | null;
 
+  /** When it entered its current stage: how long it has been waiting there. */
+  @Column({ name: 'stage_entered_at', type: 'timestamptz' })
+  stageEnteredAt!: Date;
+
+  @Column({ name: 'accepted_at', type: 'timestamptz', nullable: true })
+  acceptedAt!: Date | null;
+
   @Column({ name: 'district_recognized_at', type: 'timestamptz', nullable: true })
   districtRecognizedAt!: Date | null;
 
   @Column({ name: 'proposed_at', type: 'timestamptz', nullable: true })
   proposedAt!: Date | null;
+
+  @Column({ name: 'recommended_at', type: 'timestamptz', nullable: true })
+  recommendedAt!: Date | null;
 
   @Column({ name: 'recognized_at', type: 'timestamptz', nullable: true })
   recognizedAt!: Date | null;

@@ -52,26 +52,63 @@ export class NominationsService {
     dto: CreateNominationDto,
     key?: string,
   ): Promise<{ nomination: Nomination; replayed: boolean }> {
-    if (user.role !== 'submitter' && user.role !== 'admin') {
-      throw new ForbiddenException('only a submitter or an admin may register a model');
-    }
-    const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: dto.campaignId });
-    // Another province's campaign is answered like an unknown one.
-    if (!campaign || !(await isWithin(this.dataSource.manager, user.unitId, campaign.provinceUnitId))) {
-      throw new UnprocessableEntityException('campaignId: no campaign with this id');
-    }
-    // A unit outside the caller's subtree is answered like an unknown one.
-    if (!(await isWithin(this.dataSource.manager, dto.unitId, user.unitId))) {
-      throw new UnprocessableEntityException('unitId: no unit with this id');
-    }
-    const districtUnitId = await this.registeringDistrict(dto.unitId);
+    const campaign = await this.campaignFor(user, dto.campaignId);
+    const districtUnitId = await this.registrationUnit(user, dto.unitId);
     const id = key ? uuidFromName(`${user.id}:${key}`) : randomUUID();
-    const workflowId = nominationWorkflowId(id);
     const existing = key ? await this.dataSource.getRepository(Nomination).findOneBy({ id }) : null;
     if (existing) return { nomination: existing, replayed: true };
     const closed = registrationProblem(campaign, Date.now());
     if (closed) throw new ConflictException(`campaignId: ${closed}`);
+    await this.startRegistration(user, campaign, { ...dto, districtUnitId }, id);
+    return { nomination: await this.get(user, id), replayed: false };
+  }
 
+  /** The campaign a caller may register into: one of their own province. Others are as unknown. */
+  async campaignFor(user: CurrentUser, campaignId: string): Promise<Campaign> {
+    if (user.role !== 'submitter' && user.role !== 'admin') {
+      throw new ForbiddenException('only a submitter or an admin may register a model');
+    }
+    const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: campaignId });
+    if (!campaign || !(await isWithin(this.dataSource.manager, user.unitId, campaign.provinceUnitId))) {
+      throw new UnprocessableEntityException('campaignId: no campaign with this id');
+    }
+    return campaign;
+  }
+
+  /**
+   * The registering unit must be in the caller's subtree (others are answered as unknown), active, and a
+   * district-level unit or a grassroots unit under one, whose district then reviews it. Returns that
+   * district-level unit.
+   */
+  async registrationUnit(user: CurrentUser, unitId: string): Promise<string> {
+    const refuse = (reason: string) => new UnprocessableEntityException(`unitId: ${reason}`);
+    if (!(await isWithin(this.dataSource.manager, unitId, user.unitId))) throw refuse('no unit with this id');
+    const [unit]: { level: string; active: boolean; district_id: string | null }[] =
+      await this.dataSource.query(
+        `SELECT level, active, CASE level WHEN 'district' THEN id WHEN 'grassroots' THEN parent_id END AS district_id
+         FROM units WHERE id = $1`,
+        [unitId],
+      );
+    if (!unit.active) throw refuse('the unit is deactivated');
+    if (unit.level === 'province') {
+      throw refuse('a province does not register models; a district-level or grassroots unit does');
+    }
+    return unit.district_id!;
+  }
+
+  /**
+   * Starts the registration's workflow, which writes the nomination and its first task; the API writes
+   * no process state itself, so a start Temporal refuses leaves nothing behind. Returns once the
+   * registration is in the read model. A workflow already running under this id is joined, not
+   * restarted, so a repeated registration with the same id creates nothing new.
+   */
+  async startRegistration(
+    user: CurrentUser,
+    campaign: Campaign,
+    dto: CreateNominationDto & { districtUnitId: string },
+    id: string,
+  ): Promise<void> {
+    const workflowId = nominationWorkflowId(id);
     const start = new WithStartWorkflowOperation<typeof nominationWorkflow>('nominationWorkflow', {
       workflowId,
       taskQueue: this.config.temporal.taskQueue,
@@ -79,7 +116,6 @@ export class NominationsService {
         {
           nominationId: id,
           ...dto,
-          districtUnitId,
           provinceUnitId: campaign.provinceUnitId,
           calendar: campaign.calendar,
           submittedBy: actorOf(user),
@@ -98,27 +134,6 @@ export class NominationsService {
       workflowId,
       userId: user.id,
     });
-    return { nomination: await this.get(user, id), replayed: false };
-  }
-
-  /**
-   * A model is registered by a district-level unit, or a grassroots unit under one, whose district then
-   * reviews it. Returns that district-level unit. (The unit is already known to be in the caller's
-   * subtree, and the caller in the campaign's province.)
-   */
-  private async registeringDistrict(unitId: string): Promise<string> {
-    const [unit]: { level: string; active: boolean; district_id: string | null }[] =
-      await this.dataSource.query(
-        `SELECT level, active, CASE level WHEN 'district' THEN id WHEN 'grassroots' THEN parent_id END AS district_id
-         FROM units WHERE id = $1`,
-        [unitId],
-      );
-    const refuse = (reason: string) => new UnprocessableEntityException(`unitId: ${reason}`);
-    if (!unit.active) throw refuse('the unit is deactivated');
-    if (unit.level === 'province') {
-      throw refuse('a province does not register models; a district-level or grassroots unit does');
-    }
-    return unit.district_id!;
   }
 
   /** The submitting unit (or an admin) withdraws the nomination; the workflow judges and closes it. */
