@@ -15,6 +15,8 @@ export type AuditAction =
   | 'escalated'
   | 'deadline_changed'
   | 'closed_at_cutoff'
+  | 'deadline_extended'
+  | 'cancelled'
   | 'claimed'
   | 'unclaimed'
   | 'reassigned'

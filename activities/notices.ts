@@ -58,6 +58,8 @@ const EMAIL_SUBJECTS: Record<string, string> = {
   stage_reminder: 'Đơn vị chưa nộp',
   stage_closed: 'Kết thúc giai đoạn',
   reassigned: 'Được giao xử lý',
+  deadline_extended: 'Gia hạn',
+  cancelled: 'Hồ sơ bị hủy',
 };
 
 /**

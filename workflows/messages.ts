@@ -52,6 +52,8 @@ export interface OpenTask {
   openedAt: string;
   dueAt: string;
   cutoffAt: string;
+  /** An administrator moved this task's dates: campaign calendar changes no longer touch them. */
+  extended?: boolean;
 }
 
 export interface DecisionInput {
@@ -95,6 +97,16 @@ export interface DecisionResult {
 export interface WithdrawInput {
   reason: string;
   actor: Actor;
+  /** An administrator cancels the nomination (audited as `cancelled`; the outcome is `withdrawn`). */
+  cancel?: boolean;
+}
+
+/** An administrator gives one nomination's open task new dates, with a reason. */
+export interface ExtendDeadlineInput {
+  dueAt: string;
+  cutoffAt: string;
+  reason: string;
+  actor: Actor;
 }
 
 export interface ResubmitInput {
@@ -123,6 +135,7 @@ export interface NominationState {
 
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
 export const assignUpdate = defineUpdate<NominationState, [AssignInput]>('assign');
+export const extendDeadlineUpdate = defineUpdate<NominationState, [ExtendDeadlineInput]>('extendDeadline');
 export const withdrawUpdate = defineUpdate<NominationState, [WithdrawInput]>('withdraw');
 export const resubmitUpdate = defineUpdate<NominationState, [ResubmitInput]>('resubmit');
 /**

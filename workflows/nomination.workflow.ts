@@ -51,6 +51,8 @@ import {
   type DecisionInput,
   type DecisionResult,
   decideUpdate,
+  type ExtendDeadlineInput,
+  extendDeadlineUpdate,
   type NominationContent,
   type NominationInput,
   type NominationState,
@@ -80,7 +82,8 @@ type Pending =
   | { kind: 'decision'; input: DecisionInput }
   | { kind: 'withdraw'; input: WithdrawInput }
   | { kind: 'resubmit'; input: ResubmitInput }
-  | { kind: 'assign'; input: AssignInput };
+  | { kind: 'assign'; input: AssignInput }
+  | { kind: 'extend'; input: ExtendDeadlineInput };
 
 /**
  * One nomination's way through the round (DESIGN.md §1). The workflow is the authority on its stage;
@@ -193,6 +196,9 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   });
   setHandler(assignUpdate, (a) => apply({ kind: 'assign', input: a }), {
     validator: (a) => validateAssign(a, view()),
+  });
+  setHandler(extendDeadlineUpdate, (e) => apply({ kind: 'extend', input: e }), {
+    validator: (e) => validateExtension(e, view(), workflowNowMs()),
   });
   setHandler(calendarChangedSignal, (change) => void calendarChanges.push(change));
 
@@ -320,6 +326,33 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     open(next);
   };
 
+  /** An administrator's new dates for the open task: the reminders start again for the new due date. */
+  const applyExtension = async (e: ExtendDeadlineInput) => {
+    const current = task!;
+    const wasOverdue = overdue();
+    const stillOverdue = wasOverdue && e.dueAt === current.dueAt;
+    task = { ...current, dueAt: e.dueAt, cutoffAt: e.cutoffAt, extended: true };
+    await record({
+      action: 'deadline_extended',
+      actor: e.actor,
+      stageBefore: stage,
+      stageAfter: stage,
+      outcome: null,
+      taskId: current.id,
+      comment: `${e.reason} (due ${current.dueAt} → ${e.dueAt}, cut-off ${current.cutoffAt} → ${e.cutoffAt})`,
+      taskDeadline: { id: current.id, dueAt: e.dueAt, cutoffAt: e.cutoffAt },
+      overdue: stillOverdue,
+      notify: [
+        {
+          ...notice(current.assigneeUnitId, current.assigneeRole, 'deadline_extended', ''),
+          userId: current.assigneeUserId ?? undefined,
+          message: `"${content.title}" (${current.stage}): gia hạn đến ${e.dueAt}, hạn chót ${e.cutoffAt}. ${e.reason}`,
+        },
+      ],
+    });
+    if (wasOverdue && !stillOverdue) upsertSearchAttributes([{ key: OverdueKey, value: false }]);
+  };
+
   /** A task changes hands; the new holder of a reassigned task is told. A repeated claim changes nothing. */
   const applyAssign = async (a: AssignInput) => {
     const current = task!;
@@ -413,6 +446,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     calendar = change.calendar;
     const current = task!;
     if (current.kind !== 'review') return; // a revision keeps the window it was given
+    if (current.extended) return; // an administrator's extension of this one task stands
     const dates = calendar.stages[current.stage];
     if (dates.dueAt === current.dueAt && dates.cutoffAt === current.cutoffAt) return;
     const wasOverdue = overdue();
@@ -447,8 +481,10 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
       if (request.kind === 'decision') await applyDecision(request.input);
       else if (request.kind === 'resubmit') await applyResubmission(request.input);
       else if (request.kind === 'assign') await applyAssign(request.input);
+      else if (request.kind === 'extend') await applyExtension(request.input);
       else {
-        await close('withdrawn', 'withdrawn', { actor: request.input.actor, comment: request.input.reason });
+        const action = request.input.cancel ? 'cancelled' : 'withdrawn';
+        await close(action, 'withdrawn', { actor: request.input.actor, comment: request.input.reason });
       }
       answered.add(request);
       pending = undefined;
@@ -523,6 +559,9 @@ function validateDecision(d: DecisionInput, v: View): void {
 /** The submitting unit (its submitters) or an administrator may withdraw, with a reason. */
 function validateWithdrawal(w: WithdrawInput, input: NominationInput, v: View): void {
   // Who may ask comes first: a caller who may not act learns nothing about the nomination's state.
+  if (w.cancel && w.actor.role !== 'admin') {
+    throw refuse(REFUSAL.forbidden, 'only an admin may cancel a nomination');
+  }
   if (!mayActForUnit(w.actor, input)) {
     throw refuse(REFUSAL.forbidden, 'only the submitting unit or an admin may withdraw this nomination');
   }
@@ -536,6 +575,26 @@ function validateResubmission(r: ResubmitInput, input: NominationInput, v: View)
   }
   const task = assertOpen(v);
   if (task.kind !== 'revision') throw refuse(REFUSAL.conflict, 'no revision has been requested');
+}
+
+/** New dates must be real, in order, still ahead, and not cut the task's time short. */
+function validateExtension(e: ExtendDeadlineInput, v: View, now: number): void {
+  if (e.actor.role !== 'admin') throw refuse(REFUSAL.forbidden, 'only an admin may extend a deadline');
+  const task = assertOpen(v);
+  const due = Date.parse(e.dueAt);
+  const cutoff = Date.parse(e.cutoffAt);
+  if (Number.isNaN(due) || Number.isNaN(cutoff)) {
+    throw refuse(REFUSAL.invalid, 'dueAt and cutoffAt must be ISO-8601 date-times');
+  }
+  if (cutoff < due) throw refuse(REFUSAL.invalid, 'cutoffAt must not be before dueAt');
+  if (cutoff <= now) throw refuse(REFUSAL.invalid, 'cutoffAt must be in the future');
+  if (cutoff < Date.parse(task.cutoffAt) || due < Date.parse(task.dueAt)) {
+    throw refuse(
+      REFUSAL.invalid,
+      `an extension cannot move the task's dates earlier (due ${task.dueAt}, cut-off ${task.cutoffAt})`,
+    );
+  }
+  if (!e.reason?.trim()) throw refuse(REFUSAL.invalid, 'reason is required to extend a deadline');
 }
 
 const ASSIGN_ACTIONS = {

@@ -17,6 +17,7 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthUser, type CurrentUser } from '../auth/current-user';
@@ -24,6 +25,7 @@ import { idempotencyKey } from '../common/idempotency';
 import {
   AuditEventDto,
   CreateNominationDto,
+  ExtendDeadlineDto,
   ListNominationsQuery,
   NominationDto,
   ResubmitDto,
@@ -90,6 +92,38 @@ export class NominationsController {
     @Body() body: WithdrawDto,
   ): Promise<NominationDto> {
     return toNominationDto(await this.nominations.withdraw(user, id, body));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: NominationDto,
+    description: 'Closed as withdrawn; audited as cancelled by the admin',
+  })
+  @ApiConflictResponse({ description: 'The nomination is already closed' })
+  async cancel(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: WithdrawDto,
+  ): Promise<NominationDto> {
+    return toNominationDto(await this.nominations.cancel(user, id, body));
+  }
+
+  @Post(':id/deadline')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: NominationDto,
+    description: 'The open task has the new dates; its reminders start again',
+  })
+  @ApiUnprocessableEntityResponse({
+    description: 'Dates out of order, in the past, or earlier than the current ones',
+  })
+  async extendDeadline(
+    @AuthUser() user: CurrentUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: ExtendDeadlineDto,
+  ): Promise<NominationDto> {
+    return toNominationDto(await this.nominations.extendDeadline(user, id, body));
   }
 
   @Post(':id/resubmit')

@@ -22,11 +22,17 @@ import { registrationProblem } from '../domain/campaign';
 import { nominationWorkflowId } from '../domain/nomination';
 import { jsonLog } from '../logging/json-log';
 import type { nominationWorkflow } from '../../workflows/nomination.workflow';
-import { registrationUpdate, resubmitUpdate, withdrawUpdate } from '../../workflows/messages';
+import {
+  extendDeadlineUpdate,
+  registrationUpdate,
+  resubmitUpdate,
+  withdrawUpdate,
+} from '../../workflows/messages';
 import { refusalToHttp } from '../temporal/update-errors';
 import type {
   AuditEventDto,
   CreateNominationDto,
+  ExtendDeadlineDto,
   ListNominationsQuery,
   ResubmitDto,
   WithdrawDto,
@@ -141,6 +147,40 @@ export class NominationsService {
     return this.ask(user, id, 'withdrawn', (handle) =>
       handle.executeUpdate(withdrawUpdate, { args: [{ reason: dto.reason, actor: actorOf(user) }] }),
     );
+  }
+
+  /** An administrator cancels the nomination, with a reason; the outcome is `withdrawn`, the audit says `cancelled`. */
+  async cancel(user: CurrentUser, id: string, dto: WithdrawDto): Promise<Nomination> {
+    await this.adminOverOpenTask(user, id, 'cancel this nomination');
+    return this.ask(user, id, 'cancelled', (handle) =>
+      handle.executeUpdate(withdrawUpdate, {
+        args: [{ reason: dto.reason, actor: actorOf(user), cancel: true }],
+      }),
+    );
+  }
+
+  /** An administrator gives this nomination's open task new dates (it keeps them through calendar changes). */
+  async extendDeadline(user: CurrentUser, id: string, dto: ExtendDeadlineDto): Promise<Nomination> {
+    await this.adminOverOpenTask(user, id, 'extend its deadline');
+    return this.ask(user, id, 'deadline extended', (handle) =>
+      handle.executeUpdate(extendDeadlineUpdate, { args: [{ ...dto, actor: actorOf(user) }] }),
+    );
+  }
+
+  /**
+   * Administrators act on a nomination where its current work lies: a district's admin on its district's
+   * stages, the province's on all. (Visibility is checked first: another unit's nomination is a 404.)
+   */
+  private async adminOverOpenTask(user: CurrentUser, id: string, what: string): Promise<void> {
+    await this.get(user, id);
+    const [task]: { assignee_unit_id: string }[] = await this.dataSource.query(
+      `SELECT assignee_unit_id FROM tasks WHERE nomination_id = $1 AND status = 'open'`,
+      [id],
+    );
+    const over = task && (await isWithin(this.dataSource.manager, task.assignee_unit_id, user.unitId));
+    if (user.role !== 'admin' || (task && !over)) {
+      throw new ForbiddenException(`only an admin of the unit the nomination waits for may ${what}`);
+    }
   }
 
   /** After a revision request: the changed fields go back to the same stage with a fresh task. */

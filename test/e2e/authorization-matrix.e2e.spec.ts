@@ -137,6 +137,13 @@ describe('authorization matrix', () => {
     ],
     // Not in revision: the submitting unit and admins reach the workflow's state check (409).
     ['POST', '/nominations/:nomination/resubmit', () => ({}), [409, 403, 403, 409, 404, 404, 409, 404]],
+    // Dates earlier than the task's: the admins over the task reach the workflow's 422.
+    [
+      'POST',
+      '/nominations/:nomination/deadline',
+      () => ({ dueAt: '2020-01-01T00:00:00Z', cutoffAt: '2020-01-02T00:00:00Z', reason: 'x' }),
+      [422, 403, 403, 403, 404, 404, 422, 404],
+    ],
     // A decision the stage does not allow: who may decide gets the workflow's 422.
     [
       'POST',

@@ -165,4 +165,40 @@ describe('nomination lifecycle over HTTP', () => {
     const [row] = await t.db.dataSource.query('SELECT due_at FROM tasks WHERE id = $1', [task.id]);
     expect(row.due_at.toISOString()).toBe(newDue);
   });
+
+  it('lets an admin extend one nomination’s deadline and cancel another, each audited; not a submitter', async () => {
+    const id = await register('Mô hình "Thùng rác thông minh"');
+    const task = await openTask(id);
+    const dueAt = new Date(Date.parse(task.dueAt) + 3 * 86_400_000).toISOString();
+    const cutoffAt = new Date(Date.parse(task.cutoffAt) + 3 * 86_400_000).toISOString();
+    const extended = await t.call('POST', `/nominations/${id}/deadline`, {
+      dueAt,
+      cutoffAt,
+      reason: 'Mưa bão',
+    });
+    expect(extended.status).toBe(200);
+    expect(await openTask(id)).toMatchObject({ id: task.id, dueAt, cutoffAt });
+    const earlier = await t.call('POST', `/nominations/${id}/deadline`, {
+      dueAt: task.dueAt,
+      cutoffAt: task.cutoffAt,
+      reason: 'Rút ngắn',
+    });
+    expect(earlier).toMatchObject({
+      status: 422,
+      body: { message: expect.stringMatching(/^an extension cannot move/) },
+    });
+
+    await t.login('demo.submitter', 'demo-password');
+    expect((await t.call('POST', `/nominations/${id}/cancel`, { reason: 'x' })).status).toBe(404); // another unit's
+    await t.login();
+    const cancelled = await t.call('POST', `/nominations/${id}/cancel`, { reason: 'Hồ sơ trùng lặp' });
+    expect(cancelled).toMatchObject({ status: 200, body: { stage: 'closed', outcome: 'withdrawn' } });
+    const history = (await t.call('GET', `/nominations/${id}/history`)).body;
+    expect(history.map((e: { action: string }) => e.action)).toEqual([
+      'registered',
+      'deadline_extended',
+      'cancelled',
+    ]);
+    expect(history[2]).toMatchObject({ comment: 'Hồ sơ trùng lặp', actor: { type: 'user', role: 'admin' } });
+  });
 });

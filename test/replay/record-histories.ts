@@ -73,6 +73,28 @@ describe('record workflow histories', () => {
     await save('completed-claimed-released-rejected', handle);
   });
 
+  it('completed: deadline extended by an admin, then cancelled', async () => {
+    const t0 = await h.env.currentTimeMs();
+    const calendar = h.calendar(t0);
+    const handle = await h.start(calendar);
+    const due = Date.parse(calendar.stages.district_registration.dueAt);
+    const cutoff = Date.parse(calendar.stages.district_registration.cutoffAt);
+    await h.env.sleep(due - t0 + HOUR_MS);
+    await handle.executeUpdate(extendDeadlineUpdate, {
+      args: [
+        {
+          dueAt: iso(due + 2 * DAY_MS),
+          cutoffAt: iso(cutoff + 2 * DAY_MS),
+          reason: 'Gia hạn',
+          actor: h.admin,
+        },
+      ],
+    });
+    await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'Hủy', actor: h.admin, cancel: true }] });
+    await handle.result();
+    await save('completed-extended-cancelled', handle);
+  });
+
   it('campaign, completed: reminders, a calendar change fanned out, every stage closed', async () => {
     const t0 = await h.env.currentTimeMs();
     const calendar = h.calendar(t0);
