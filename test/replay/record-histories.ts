@@ -7,6 +7,7 @@ import { changeCalendarUpdate } from '../../workflows/campaign.messages';
 import {
   assignUpdate,
   calendarChangedSignal,
+  extendDeadlineUpdate,
   resubmitUpdate,
   withdrawUpdate,
 } from '../../workflows/messages';
