@@ -15,6 +15,8 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The web pages are static files read from src/web/public (tsc does not copy them into dist/).
+COPY --from=build /app/src/web/public ./src/web/public
 COPY package.json ./
 USER node
 CMD ["node", "dist/src/api.js"]

@@ -1,17 +1,22 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AbsencesModule } from './absences/absences.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { ImportsModule } from './imports/imports.module';
 import { NominationsModule } from './nominations/nominations.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { PipelineModule } from './pipeline/pipeline.module';
+import { ReportsModule } from './reports/reports.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TemporalModule } from './temporal/temporal.module';
 import { UnitsModule } from './units/units.module';
 import { UsersModule } from './users/users.module';
+import { WebModule } from './web/web.module';
 
 export interface AppRoles {
   /** Serve HTTP (`npm start`, `start:api`). */
@@ -39,6 +44,11 @@ export class AppModule {
               TasksModule,
               NotificationsModule,
               AbsencesModule,
+              PipelineModule,
+              ReportsModule,
+              AuditModule,
+              ImportsModule,
+              WebModule,
             ]
           : []),
       ],

@@ -7,6 +7,8 @@ export type ActorType = 'user' | 'system';
 @Entity({ name: 'audit_events' })
 @Index('uq_audit_events_workflow_seq', ['workflowId', 'seq'], { unique: true })
 @Index('ix_audit_events_nomination', ['nominationId', 'seq'])
+@Index('ix_audit_events_occurred', ['occurredAt', 'id'])
+@Index('ix_audit_events_actor', ['actorUserId', 'occurredAt', 'id'], { where: 'actor_user_id IS NOT NULL' })
 export class AuditEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;

@@ -12,6 +12,7 @@ import { NotificationEmail1764070000000 } from './migrations/1764070000000-Notif
 import { Campaigns1764080000000 } from './migrations/1764080000000-Campaigns';
 import { Inbox1764090000000 } from './migrations/1764090000000-Inbox';
 import { Pipeline1764100000000 } from './migrations/1764100000000-Pipeline';
+import { Reports1764110000000 } from './migrations/1764110000000-Reports';
 
 export const ENTITIES = [Unit, Campaign, User, Nomination, Task, AuditEvent, Notification];
 export const MIGRATIONS = [
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   Campaigns1764080000000,
   Inbox1764090000000,
   Pipeline1764100000000,
+  Reports1764110000000,
 ];
 
 /** The one place that says how we talk to PostgreSQL: schema only through migrations, never synchronize. */

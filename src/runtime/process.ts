@@ -110,6 +110,7 @@ function printBanner(
   if (apiUrl) {
     lines.push(
       `  API:              ${apiUrl}`,
+      `  Web pages:        ${apiUrl}/app`,
       `  OpenAPI (docs):   ${apiUrl}/docs`,
       `  Health:           ${apiUrl}/health`,
     );

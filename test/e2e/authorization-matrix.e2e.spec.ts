@@ -178,6 +178,10 @@ describe('authorization matrix', () => {
       () => ({ name: 'x', year: 2099, provinceUnitId: ids.province, calendar: {} }),
       [422, 403, 403, 403, 403, 403, 422, 403],
     ],
+    ['GET', '/pipeline/summary?campaignId=:campaign', none, [200, 200, 403, 403, 403, 403, 403, 404]],
+    ['GET', '/pipeline/stuck?campaignId=:campaign', none, [200, 200, 403, 403, 403, 403, 403, 404]],
+    ['GET', '/campaigns/:campaign/report', none, [200, 200, 403, 403, 403, 403, 403, 404]],
+    ['GET', '/audit', none, [200, 403, 403, 403, 403, 403, 200, 403]],
     ['GET', '/units/:ducLinh', none, [200, 200, 200, 404, 404, 404, 200, 404]],
     ['GET', '/units', none, [200, 200, 200, 200, 200, 200, 200, 200]],
     [

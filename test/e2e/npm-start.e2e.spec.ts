@@ -42,6 +42,7 @@ describe('npm start (embedded default)', () => {
     const first = await startApp();
     expect(first.banner).toMatch(/API: +http:\/\/localhost:\d+/);
     expect(first.banner).toMatch(/OpenAPI \(docs\): +http:\/\/localhost:\d+\/docs/);
+    expect(first.banner).toMatch(/Web pages: +http:\/\/localhost:\d+\/app/);
     expect(first.banner).toMatch(/Temporal Web UI: +http:\/\/(localhost|127\.0\.0\.1):\d+/);
     expect(first.banner).toMatch(/Administrator: +admin \/ admin-demo-password/);
     expect(first.banner).toMatch(
