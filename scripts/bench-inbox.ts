@@ -8,76 +8,39 @@
  * DATABASE_URL: a PostgreSQL server to use (a database `bench_inbox_<n>` is created on it and dropped);
  * unset: an embedded PostgreSQL is started in a temporary folder.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Client as PgClient } from 'pg';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { measure, withBenchDatabase } from './bench-support';
 import type { Client } from '@temporalio/client';
 import type { CurrentUser } from '../src/auth/current-user';
-import { dataSourceOptions } from '../src/database/data-source-options';
-import { runMigrations } from '../src/database/migrate';
-import { startEmbeddedPostgres } from '../src/runtime/embedded-postgres';
 import { TasksService } from '../src/tasks/tasks.service';
 
 const OPEN_TASKS = Number(process.env.OPEN_TASKS ?? 100_000);
 const RUNS = Number(process.env.RUNS ?? 50);
 
 async function main(): Promise<void> {
-  const { serverUrl, stop } = await server();
-  const name = `bench_inbox_${Date.now()}`;
-  const admin = new PgClient({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  try {
-    await runMigrations(url.toString());
-    const ds = await new DataSource(dataSourceOptions(url.toString())).initialize();
-    try {
-      const t0 = Date.now();
-      const people = await seed(ds);
-      console.log(`seeded ${OPEN_TASKS} open tasks in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      // list() reads only PostgreSQL; it never talks to Temporal.
-      const tasks = new TasksService(ds, undefined as unknown as Client);
-      const page = await tasks.list(people.reviewer, { limit: 50 });
-      await measure('district reviewer: first page of 50 (pool of ~7,000)', () =>
-        tasks.list(people.reviewer, { limit: 50 }),
-      );
-      await measure('district reviewer: next page by cursor', () =>
-        tasks.list(people.reviewer, { limit: 50, cursor: page.nextCursor! }),
-      );
-      await measure('district reviewer: text search "nong san", field economic', () =>
-        tasks.list(people.reviewer, { limit: 50, q: 'nong san', field: 'economic' }),
-      );
-      await measure('province admin: first page of 50 (all 100,000)', () =>
-        tasks.list(people.admin, { limit: 50 }),
-      );
-      await measure('province admin: overdue only', () =>
-        tasks.list(people.admin, { limit: 50, overdue: true }),
-      );
-    } finally {
-      await ds.destroy();
-    }
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-    await stop();
-  }
-}
-
-async function server(): Promise<{ serverUrl: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) return { serverUrl: process.env.DATABASE_URL, stop: async () => undefined };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-inbox-'));
-  fs.chmodSync(dir, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: dir, database: 'postgres', log: () => undefined });
-  return {
-    serverUrl: pg.url,
-    stop: async () => {
-      await pg.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  await withBenchDatabase('bench_inbox', async (ds) => {
+    const t0 = Date.now();
+    const people = await seed(ds);
+    console.log(`seeded ${OPEN_TASKS} open tasks in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // list() reads only PostgreSQL; it never talks to Temporal.
+    const tasks = new TasksService(ds, undefined as unknown as Client);
+    const page = await tasks.list(people.reviewer, { limit: 50 });
+    await measure('district reviewer: first page of 50 (pool of ~7,000)', RUNS, () =>
+      tasks.list(people.reviewer, { limit: 50 }),
+    );
+    await measure('district reviewer: next page by cursor', RUNS, () =>
+      tasks.list(people.reviewer, { limit: 50, cursor: page.nextCursor! }),
+    );
+    await measure('district reviewer: text search "nong san", field economic', RUNS, () =>
+      tasks.list(people.reviewer, { limit: 50, q: 'nong san', field: 'economic' }),
+    );
+    await measure('province admin: first page of 50 (all 100,000)', RUNS, () =>
+      tasks.list(people.admin, { limit: 50 }),
+    );
+    await measure('province admin: overdue only', RUNS, () =>
+      tasks.list(people.admin, { limit: 50, overdue: true }),
+    );
+  });
 }
 
 /** The organisation, two users, and the nominations with one open task each, written in bulk. */
@@ -132,20 +95,6 @@ async function seed(ds: DataSource): Promise<{ reviewer: CurrentUser; admin: Cur
   );
   await ds.query('ANALYZE');
   return { reviewer, admin };
-}
-
-async function measure(label: string, run: () => Promise<{ items: unknown[] }>): Promise<void> {
-  await run(); // warm the cache and the plan
-  const ms: number[] = [];
-  let rows = 0;
-  for (let i = 0; i < RUNS; i++) {
-    const t = process.hrtime.bigint();
-    rows = (await run()).items.length;
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))].toFixed(1);
-  console.log(`${label}: ${rows} rows, median ${pct(50)} ms, p95 ${pct(95)} ms (${RUNS} runs)`);
 }
 
 main().catch((err) => {

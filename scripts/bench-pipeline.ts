@@ -11,90 +11,54 @@
  * dropped, or kept with KEEP_DATABASE=1 to look at query plans); unset: an embedded PostgreSQL is started
  * in a temporary folder.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Client as PgClient } from 'pg';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { measure, withBenchDatabase } from './bench-support';
 import type { CurrentUser } from '../src/auth/current-user';
-import { dataSourceOptions } from '../src/database/data-source-options';
-import { runMigrations } from '../src/database/migrate';
 import { PipelineService } from '../src/pipeline/pipeline.service';
 import { ReportsService } from '../src/reports/reports.service';
 import { reportCsv, reportHtml } from '../src/reports/report-render';
-import { startEmbeddedPostgres } from '../src/runtime/embedded-postgres';
 
 const CLOSED = Number(process.env.CLOSED ?? 1_000_000);
 const OPEN = Number(process.env.OPEN ?? 100_000);
 const RUNS = Number(process.env.RUNS ?? 10);
 
 async function main(): Promise<void> {
-  const { serverUrl, stop } = await server();
-  const name = `bench_pipeline_${Date.now()}`;
-  const admin = new PgClient({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  try {
-    await runMigrations(url.toString());
-    const ds = await new DataSource(dataSourceOptions(url.toString())).initialize();
-    try {
-      const t0 = Date.now();
-      const { user, campaignId, districtId } = await seed(ds);
-      console.log(
-        `seeded ${CLOSED.toLocaleString('en')} closed + ${OPEN.toLocaleString('en')} open nominations ` +
-          `and ${OPEN.toLocaleString('en')} open tasks in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-      );
-      const sizes: { name: string; size: string }[] = await ds.query(
-        `SELECT relname AS name, pg_size_pretty(pg_relation_size(oid)) AS size FROM pg_class
-          WHERE relname = 'nominations' OR relname LIKE 'ix_nominations_cells%' OR relname LIKE 'ix_nominations_span_%'
-             OR relname IN ('ix_nominations_open_stage_waiting', 'ix_tasks_open_overdue')
-          ORDER BY pg_relation_size(oid) DESC`,
-      );
-      console.log(`sizes: ${sizes.map((s) => `${s.name} ${s.size}`).join(', ')}`);
-      const pipeline = new PipelineService(ds);
-      const reports = new ReportsService(ds);
-      const summary = await pipeline.summary(user, { campaignId });
-      console.log(
-        `summary: ${summary.totals.total} nominations, ${summary.totals.open} open, ` +
-          `${summary.totals.overdueTasks} overdue tasks, ${summary.rows.length} grouped rows`,
-      );
-      await measure('summary, whole campaign', () => pipeline.summary(user, { campaignId }));
-      await measure('summary, one district-level unit', () =>
-        pipeline.summary(user, { campaignId, unitId: districtId }),
-      );
-      await measure('summary, one field', () => pipeline.summary(user, { campaignId, field: 'economic' }));
-      await measure('stuck list, first 50', () => pipeline.stuck(user, { campaignId, limit: 50 }));
-      await measure('stuck list, first 500', () => pipeline.stuck(user, { campaignId, limit: 500 }));
-      await measure('report (JSON)', () => reports.report(user, campaignId));
-      await measure('report rendered as CSV and HTML', async () => {
-        const r = await reports.report(user, campaignId);
-        return reportCsv(r).length + reportHtml(r).length;
-      });
-    } finally {
-      await ds.destroy();
-    }
-  } finally {
-    if (process.env.KEEP_DATABASE && process.env.DATABASE_URL) console.log(`kept database ${url.toString()}`);
-    else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-    await stop();
-  }
-}
-
-async function server(): Promise<{ serverUrl: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) return { serverUrl: process.env.DATABASE_URL, stop: async () => undefined };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
-  fs.chmodSync(dir, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: dir, database: 'postgres', log: () => undefined });
-  return {
-    serverUrl: pg.url,
-    stop: async () => {
-      await pg.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  await withBenchDatabase('bench_pipeline', async (ds) => {
+    const t0 = Date.now();
+    const { user, campaignId, districtId } = await seed(ds);
+    console.log(
+      `seeded ${CLOSED.toLocaleString('en')} closed + ${OPEN.toLocaleString('en')} open nominations ` +
+        `and ${OPEN.toLocaleString('en')} open tasks in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    const sizes: { name: string; size: string }[] = await ds.query(
+      `SELECT relname AS name, pg_size_pretty(pg_relation_size(oid)) AS size FROM pg_class
+      WHERE relname = 'nominations' OR relname LIKE 'ix_nominations_cells%' OR relname LIKE 'ix_nominations_span_%'
+         OR relname IN ('ix_nominations_open_stage_waiting', 'ix_tasks_open_overdue')
+      ORDER BY pg_relation_size(oid) DESC`,
+    );
+    console.log(`sizes: ${sizes.map((s) => `${s.name} ${s.size}`).join(', ')}`);
+    const pipeline = new PipelineService(ds);
+    const reports = new ReportsService(ds);
+    const summary = await pipeline.summary(user, { campaignId });
+    console.log(
+      `summary: ${summary.totals.total} nominations, ${summary.totals.open} open, ` +
+        `${summary.totals.overdueTasks} overdue tasks, ${summary.rows.length} grouped rows`,
+    );
+    await measure('summary, whole campaign', RUNS, () => pipeline.summary(user, { campaignId }));
+    await measure('summary, one district-level unit', RUNS, () =>
+      pipeline.summary(user, { campaignId, unitId: districtId }),
+    );
+    await measure('summary, one field', RUNS, () =>
+      pipeline.summary(user, { campaignId, field: 'economic' }),
+    );
+    await measure('stuck list, first 50', RUNS, () => pipeline.stuck(user, { campaignId, limit: 50 }));
+    await measure('stuck list, first 500', RUNS, () => pipeline.stuck(user, { campaignId, limit: 500 }));
+    await measure('report (JSON)', RUNS, () => reports.report(user, campaignId));
+    await measure('report rendered as CSV and HTML', RUNS, async () => {
+      const r = await reports.report(user, campaignId);
+      return reportCsv(r).length + reportHtml(r).length;
+    });
+  });
 }
 
 /**
@@ -237,19 +201,6 @@ async function seed(ds: DataSource): Promise<{ user: CurrentUser; campaignId: st
   // What autovacuum does on a live database: statistics, and the visibility map for index-only scans.
   await ds.query('VACUUM ANALYZE');
   return { user, campaignId: campaign.id, districtId: district.id };
-}
-
-async function measure(label: string, run: () => Promise<unknown>): Promise<void> {
-  await run(); // warm the cache and the plan
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = process.hrtime.bigint();
-    await run();
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))].toFixed(1);
-  console.log(`${label}: median ${pct(50)} ms, p95 ${pct(95)} ms (${RUNS} runs)`);
 }
 
 main().catch((err) => {
