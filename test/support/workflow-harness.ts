@@ -170,6 +170,17 @@ export class WorkflowHarness {
   }
 }
 
+/**
+ * A workflow time within a second of `ms`: a step is recorded by the workflow task that handles its
+ * timer, a few milliseconds after the timer's own time.
+ */
+export function near(ms: number) {
+  return {
+    asymmetricMatch: (actual: string) => Math.abs(Date.parse(actual) - ms) < 1000,
+    toAsymmetricMatcher: () => `near(${iso(ms)})`,
+  };
+}
+
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }

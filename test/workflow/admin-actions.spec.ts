@@ -8,15 +8,7 @@ import {
   stateQuery,
   withdrawUpdate,
 } from '../../workflows/messages';
-import { DAY_MS, iso, refusal, WorkflowHarness } from '../support/workflow-harness';
-
-/** A workflow time within a second of `ms`. */
-function near(ms: number) {
-  return {
-    asymmetricMatch: (actual: string) => Math.abs(Date.parse(actual) - ms) < 1000,
-    toAsymmetricMatcher: () => `near(${iso(ms)})`,
-  };
-}
+import { DAY_MS, iso, near, refusal, WorkflowHarness } from '../support/workflow-harness';
 
 /** An administrator's actions on one nomination, through its workflow, on the time-skipping server. */
 describe('administrator actions on one nomination', () => {

@@ -5,15 +5,7 @@ import { STAGES } from '../../src/domain/nomination';
 import { campaignStateQuery, changeCalendarUpdate } from '../../workflows/campaign.messages';
 import { REFUSAL, stateQuery } from '../../workflows/messages';
 import { createUser } from '../support/fixtures';
-import { DAY_MS, iso, refusal, WorkflowHarness } from '../support/workflow-harness';
-
-/** A workflow time within a second of `ms` (a step is recorded just after its timer fires). */
-function near(ms: number) {
-  return {
-    asymmetricMatch: (actual: string) => Math.abs(Date.parse(actual) - ms) < 1000,
-    toAsymmetricMatcher: () => `near(${iso(ms)})`,
-  };
-}
+import { DAY_MS, iso, near, refusal, WorkflowHarness } from '../support/workflow-harness';
 
 /**
  * The campaign workflow on the time-skipping server: reminders to the units that have submitted

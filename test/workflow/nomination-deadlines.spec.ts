@@ -9,18 +9,7 @@ import {
   stateQuery,
   withdrawUpdate,
 } from '../../workflows/messages';
-import { DAY_MS, iso, refusal, WorkflowHarness } from '../support/workflow-harness';
-
-/**
- * A workflow time within a second of `ms`: a step is recorded by the workflow task that handles its
- * timer, a few milliseconds after the timer's own time.
- */
-function near(ms: number) {
-  return {
-    asymmetricMatch: (actual: string) => Math.abs(Date.parse(actual) - ms) < 1000,
-    toAsymmetricMatcher: () => `near(${iso(ms)})`,
-  };
-}
+import { DAY_MS, iso, near, refusal, WorkflowHarness } from '../support/workflow-harness';
 
 /** Decisions that bring a new nomination to each stage. */
 const PATH_TO: Record<Stage, string[]> = {
