@@ -11,6 +11,7 @@ import { Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedErro
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull } from 'typeorm';
 import { ANCESTORS_CTE, isWithin } from '../units/scope';
+import { provincialCampaign } from '../pipeline/campaign-access';
 import type { CurrentUser } from '../auth/current-user';
 import { unprocessable } from '../common/http-errors';
 import type { AppConfig } from '../config/config';
@@ -78,20 +79,19 @@ export class CampaignsService implements OnApplicationBootstrap {
     return campaign;
   }
 
-  /** A campaign the caller sees, when the caller is at its province (its administrators, its reviewers). */
-  private async atProvince(
-    user: CurrentUser,
-    id: string,
-    what: string,
-    adminOnly: boolean,
-  ): Promise<Campaign> {
+  /** A campaign the caller sees, when the caller is an admin at its province (else 403). */
+  private async adminAtProvince(user: CurrentUser, id: string, what: string): Promise<Campaign> {
     const campaign = await this.get(user, id);
-    if (user.unitId !== campaign.provinceUnitId || (adminOnly && user.role !== 'admin')) {
-      throw new ForbiddenException(
-        `only ${adminOnly ? 'an admin' : 'a user'} of the campaign's province may ${what}`,
-      );
+    if (user.unitId !== campaign.provinceUnitId || user.role !== 'admin') {
+      throw new ForbiddenException(`only an admin of the campaign's province may ${what}`);
     }
     return campaign;
+  }
+
+  /** What the province watches (unit status, the campaign's audit): the rule of the pipeline and report. */
+  private async watchedByProvince(user: CurrentUser, id: string, what: string): Promise<Campaign> {
+    await provincialCampaign(this.dataSource.manager, user, id, what);
+    return this.byId(id);
   }
 
   private async byId(id: string): Promise<Campaign> {
@@ -172,7 +172,7 @@ export class CampaignsService implements OnApplicationBootstrap {
    * saved and every open nomination has been told. A campaign whose workflow is missing gets it started.
    */
   async changeCalendar(user: CurrentUser, id: string, calendar: Calendar) {
-    const campaign = await this.atProvince(user, id, 'change its calendar', true);
+    const campaign = await this.adminAtProvince(user, id, 'change its calendar');
     const problems = calendarProblems(calendar);
     if (problems.length) throw unprocessable(problems);
     const start = new WithStartWorkflowOperation<typeof campaignWorkflow>(
@@ -202,7 +202,7 @@ export class CampaignsService implements OnApplicationBootstrap {
 
   /** Caps on proposals apply from the next proposal on; proposals already made stay. */
   async changeQuotas(user: CurrentUser, id: string, quotas: unknown): Promise<Campaign> {
-    const campaign = await this.atProvince(user, id, 'change its quotas', true);
+    const campaign = await this.adminAtProvince(user, id, 'change its quotas');
     const problems = quotaProblems(quotas);
     if (problems.length) throw unprocessable(problems);
     await this.dataSource.getRepository(Campaign).update({ id }, { quotas: quotas as Campaign['quotas'] });
@@ -220,7 +220,7 @@ export class CampaignsService implements OnApplicationBootstrap {
    * has submitted at each unit stage, and its proposals against the quotas; per stage, who is missing.
    */
   async unitStatus(user: CurrentUser, id: string): Promise<CampaignUnitsDto> {
-    const campaign = await this.atProvince(user, id, "see every unit's status", false);
+    const campaign = await this.watchedByProvince(user, id, "see every unit's status");
     const rows: {
       id: string;
       name: string;
@@ -309,7 +309,7 @@ export class CampaignsService implements OnApplicationBootstrap {
 
   /** The campaign's own audit trail: calendar changes, reminders to late units, stages closed. */
   async events(user: CurrentUser, id: string): Promise<CampaignEventDto[]> {
-    await this.atProvince(user, id, 'see its audit trail', false);
+    await this.watchedByProvince(user, id, 'see its audit trail');
     const rows: {
       seq: number;
       action: string;
