@@ -9,7 +9,7 @@
  * unset: an embedded PostgreSQL is started in a temporary folder.
  */
 import type { DataSource } from 'typeorm';
-import { measure, withBenchDatabase } from './bench-support';
+import { measure, seedBenchOrganisation, withBenchDatabase } from './bench-support';
 import type { Client } from '@temporalio/client';
 import type { CurrentUser } from '../src/auth/current-user';
 import { TasksService } from '../src/tasks/tasks.service';
@@ -45,19 +45,7 @@ async function main(): Promise<void> {
 
 /** The organisation, two users, and the nominations with one open task each, written in bulk. */
 async function seed(ds: DataSource): Promise<{ reviewer: CurrentUser; admin: CurrentUser }> {
-  const [province] = await ds.query(
-    `INSERT INTO units (name, level) VALUES ('Tỉnh Thử nghiệm', 'province') RETURNING id`,
-  );
-  await ds.query(
-    `INSERT INTO units (name, level, parent_id)
-     SELECT 'Huyện ' || i, 'district', $1 FROM generate_series(1, 14) i`,
-    [province.id],
-  );
-  await ds.query(
-    `INSERT INTO units (name, level, parent_id)
-     SELECT 'Xã ' || d.name || '-' || j, 'grassroots', d.id FROM units d, generate_series(1, 3) j WHERE d.level = 'district'`,
-  );
-  const [district] = await ds.query(`SELECT id FROM units WHERE name = 'Huyện 1'`);
+  const { provinceId, districtId } = await seedBenchOrganisation(ds);
   const user = async (username: string, role: string, unitId: string): Promise<CurrentUser> => {
     const [u] = await ds.query(
       `INSERT INTO users (username, password_hash, display_name, role, unit_id) VALUES ($1, 'x', $1, $2, $3) RETURNING id`,
@@ -65,12 +53,12 @@ async function seed(ds: DataSource): Promise<{ reviewer: CurrentUser; admin: Cur
     );
     return { id: u.id, username, displayName: username, role: role as CurrentUser['role'], unitId };
   };
-  const admin = await user('bench.admin', 'admin', province.id);
-  const reviewer = await user('bench.reviewer', 'district_reviewer', district.id);
+  const admin = await user('bench.admin', 'admin', provinceId);
+  const reviewer = await user('bench.reviewer', 'district_reviewer', districtId);
   const [campaign] = await ds.query(
     `INSERT INTO campaigns (name, year, province_unit_id, calendar, registration_opens_at, workflow_id)
      VALUES ('Bench', 2026, $1, '{}', now(), 'campaign-bench') RETURNING id`,
-    [province.id],
+    [provinceId],
   );
   // Grassroots units registered the models; each district-level unit reviews its grassroots' models.
   await ds.query(

@@ -12,7 +12,7 @@
  * in a temporary folder.
  */
 import type { DataSource } from 'typeorm';
-import { measure, withBenchDatabase } from './bench-support';
+import { measure, seedBenchOrganisation, withBenchDatabase } from './bench-support';
 import type { CurrentUser } from '../src/auth/current-user';
 import { PipelineService } from '../src/pipeline/pipeline.service';
 import { ReportsService } from '../src/reports/reports.service';
@@ -68,30 +68,18 @@ async function main(): Promise<void> {
  * stage after their last milestone, with one open task there (10% claimed, overdue when past due).
  */
 async function seed(ds: DataSource): Promise<{ user: CurrentUser; campaignId: string; districtId: string }> {
-  const [province] = await ds.query(
-    `INSERT INTO units (name, level) VALUES ('Tỉnh Thử nghiệm', 'province') RETURNING id`,
-  );
-  await ds.query(
-    `INSERT INTO units (name, level, parent_id)
-     SELECT 'Huyện ' || i, 'district', $1 FROM generate_series(1, 14) i`,
-    [province.id],
-  );
-  await ds.query(
-    `INSERT INTO units (name, level, parent_id)
-     SELECT 'Xã ' || d.name || '-' || j, 'grassroots', d.id FROM units d, generate_series(1, 3) j WHERE d.level = 'district'`,
-  );
-  const [district] = await ds.query(`SELECT id FROM units WHERE name = 'Huyện 1'`);
+  const { provinceId, districtId } = await seedBenchOrganisation(ds);
   const [u] = await ds.query(
     `INSERT INTO users (username, password_hash, display_name, role, unit_id)
      VALUES ('bench.admin', 'x', 'Quản trị viên', 'admin', $1) RETURNING id`,
-    [province.id],
+    [provinceId],
   );
   const user: CurrentUser = {
     id: u.id,
     username: 'bench.admin',
     displayName: 'Quản trị viên',
     role: 'admin',
-    unitId: province.id,
+    unitId: provinceId,
   };
   // A reviewer per district-level unit, some of whom hold (claimed) tasks.
   await ds.query(
@@ -102,7 +90,7 @@ async function seed(ds: DataSource): Promise<{ user: CurrentUser; campaignId: st
   const [campaign] = await ds.query(
     `INSERT INTO campaigns (name, year, province_unit_id, calendar, registration_opens_at, workflow_id)
      VALUES ('Dân vận khéo (bench)', 2026, $1, '{}', now() - interval '200 days', 'campaign-bench') RETURNING id`,
-    [province.id],
+    [provinceId],
   );
   await ds.query(
     `CREATE TEMP TABLE bench_units AS
@@ -189,7 +177,7 @@ async function seed(ds: DataSource): Promise<{ user: CurrentUser; campaignId: st
        CROSS JOIN LATERAL (SELECT n.stage IN ('provincial_review', 'recognition') AS provincial) p
        JOIN users r ON r.unit_id = n.district_unit_id AND r.role = 'district_reviewer'
       WHERE n.campaign_id = $1 AND n.stage <> 'closed'`,
-    [campaign.id, province.id],
+    [campaign.id, provinceId],
   );
   await ds.query(
     `UPDATE tasks SET claimed_at = opened_at WHERE assignee_user_id IS NOT NULL AND status = 'open'`,
@@ -200,7 +188,7 @@ async function seed(ds: DataSource): Promise<{ user: CurrentUser; campaignId: st
   );
   // What autovacuum does on a live database: statistics, and the visibility map for index-only scans.
   await ds.query('VACUUM ANALYZE');
-  return { user, campaignId: campaign.id, districtId: district.id };
+  return { user, campaignId: campaign.id, districtId };
 }
 
 main().catch((err) => {

@@ -64,3 +64,23 @@ export async function measure(label: string, runs: number, run: () => Promise<un
   const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))].toFixed(1);
   console.log(`${label}: median ${pct(50)} ms, p95 ${pct(95)} ms (${runs} runs)`);
 }
+
+/** A province of 14 district-level units with 3 grassroots units each; returns the province and `Huyện 1`. */
+export async function seedBenchOrganisation(
+  ds: DataSource,
+): Promise<{ provinceId: string; districtId: string }> {
+  const [province] = await ds.query(
+    `INSERT INTO units (name, level) VALUES ('Tỉnh Thử nghiệm', 'province') RETURNING id`,
+  );
+  await ds.query(
+    `INSERT INTO units (name, level, parent_id)
+     SELECT 'Huyện ' || i, 'district', $1 FROM generate_series(1, 14) i`,
+    [province.id],
+  );
+  await ds.query(
+    `INSERT INTO units (name, level, parent_id)
+     SELECT 'Xã ' || d.name || '-' || j, 'grassroots', d.id FROM units d, generate_series(1, 3) j WHERE d.level = 'district'`,
+  );
+  const [district] = await ds.query(`SELECT id FROM units WHERE name = 'Huyện 1'`);
+  return { provinceId: province.id, districtId: district.id };
+}

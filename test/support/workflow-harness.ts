@@ -164,6 +164,13 @@ export class WorkflowHarness {
     return taskId;
   }
 
+  /** The automatic steps (no person acting) of a nomination: action and workflow time. */
+  systemSteps(handle: WorkflowHandle): { action: string; at: string }[] {
+    return this.steps(handle)
+      .filter((s) => s.actor === null)
+      .map((s) => ({ action: s.action, at: s.occurredAt }));
+  }
+
   /** What the workflow asked to be written for one nomination, in order. */
   steps(handle: WorkflowHandle): ProjectionRecord[] {
     return this.projections.filter((p) => p.workflowId === handle.workflowId);

@@ -16,11 +16,6 @@ describe('administrator actions on one nomination', () => {
   beforeAll(() => h.setUp());
   afterAll(() => h.tearDown());
 
-  const systemSteps = (handle: WorkflowHandle) =>
-    h
-      .steps(handle)
-      .filter((s) => s.actor === null)
-      .map((s) => ({ action: s.action, at: s.occurredAt }));
   const extend = (handle: WorkflowHandle, dueAt: number, cutoffAt: number, actor = h.admin) =>
     handle.executeUpdate(extendDeadlineUpdate, {
       args: [{ dueAt: iso(dueAt), cutoffAt: iso(cutoffAt), reason: 'Bão số 9, đơn vị xin gia hạn', actor }],
@@ -32,7 +27,7 @@ describe('administrator actions on one nomination', () => {
     const handle = await h.start(calendar);
     const due = Date.parse(calendar.stages.district_registration.dueAt);
     await h.env.sleep(due - t0 - 71 * HOUR_MS);
-    expect(systemSteps(handle)).toEqual([{ action: 'reminder', at: near(due - 72 * HOUR_MS) }]);
+    expect(h.systemSteps(handle)).toEqual([{ action: 'reminder', at: near(due - 72 * HOUR_MS) }]);
 
     const newDue = due + 7 * DAY_MS;
     const newCutoff = newDue + 2 * DAY_MS;
@@ -51,7 +46,7 @@ describe('administrator actions on one nomination', () => {
     await handle.signal(calendarChangedSignal, { calendar: moved, changedBy: 'Quản trị' });
 
     await h.env.sleep(newCutoff - (await h.env.currentTimeMs()) + HOUR_MS);
-    expect(systemSteps(handle)).toEqual([
+    expect(h.systemSteps(handle)).toEqual([
       { action: 'reminder', at: near(due - 72 * HOUR_MS) },
       { action: 'reminder', at: near(newDue - 72 * HOUR_MS) },
       { action: 'reminder', at: near(newDue - 24 * HOUR_MS) },

@@ -1,4 +1,3 @@
-import type { WorkflowHandle } from '@temporalio/client';
 import { HOUR_MS } from '../../src/domain/calendar';
 import { STAGES, type Stage } from '../../src/domain/nomination';
 import { OverdueKey } from '../../src/domain/search-attributes';
@@ -29,13 +28,6 @@ describe('nomination deadlines, revisions and withdrawal', () => {
   beforeAll(() => h.setUp());
   afterAll(() => h.tearDown());
 
-  /** The automatic steps (no person acting) of a nomination: action and workflow time. */
-  const systemSteps = (handle: WorkflowHandle) =>
-    h
-      .steps(handle)
-      .filter((s) => s.actor === null)
-      .map((s) => ({ action: s.action, at: s.occurredAt }));
-
   it('reminds 72 and 24 hours before the due date, escalates at it and every 24 hours after, and closes at the cut-off', async () => {
     const t0 = await h.env.currentTimeMs();
     const calendar = h.calendar(t0);
@@ -44,12 +36,12 @@ describe('nomination deadlines, revisions and withdrawal', () => {
     const cutoff = Date.parse(calendar.stages.district_registration.cutoffAt);
 
     await h.env.sleep(due - t0 - 73 * HOUR_MS);
-    expect(systemSteps(handle)).toEqual([]);
+    expect(h.systemSteps(handle)).toEqual([]);
     await h.env.sleep(2 * HOUR_MS);
-    expect(systemSteps(handle)).toEqual([{ action: 'reminder', at: near(due - 72 * HOUR_MS) }]);
+    expect(h.systemSteps(handle)).toEqual([{ action: 'reminder', at: near(due - 72 * HOUR_MS) }]);
 
     await h.env.sleep(5 * DAY_MS); // to an hour past the second escalation
-    expect(systemSteps(handle)).toEqual([
+    expect(h.systemSteps(handle)).toEqual([
       { action: 'reminder', at: near(due - 72 * HOUR_MS) },
       { action: 'reminder', at: near(due - 24 * HOUR_MS) },
       { action: 'overdue', at: near(due) },
@@ -86,7 +78,7 @@ describe('nomination deadlines, revisions and withdrawal', () => {
       occurredAt: near(cutoff),
     });
     // Escalations stopped at the cut-off: 24h cadence over 5 days gives four after the first one.
-    expect(systemSteps(handle).filter((s) => s.action === 'escalated')).toHaveLength(4);
+    expect(h.systemSteps(handle).filter((s) => s.action === 'escalated')).toHaveLength(4);
     const [row] = await h.db.dataSource.query('SELECT status FROM tasks WHERE id = $1', [state.task!.id]);
     expect(row.status).toBe('cancelled');
     const [audit] = await h.db.dataSource.query(
@@ -144,7 +136,7 @@ describe('nomination deadlines, revisions and withdrawal', () => {
       await h.env.sleep(DAY_MS);
       await handle.signal(calendarChangedSignal, { calendar: moved, changedBy: 'Quản trị' });
       await h.env.sleep(newDue - (await h.env.currentTimeMs()) + HOUR_MS);
-      expect(systemSteps(handle)).toEqual([
+      expect(h.systemSteps(handle)).toEqual([
         { action: 'deadline_changed', at: near(t0 + DAY_MS) },
         { action: 'reminder', at: near(newDue - 72 * HOUR_MS) },
         { action: 'reminder', at: near(newDue - 24 * HOUR_MS) },
@@ -172,7 +164,7 @@ describe('nomination deadlines, revisions and withdrawal', () => {
       expect((await handle.query(stateQuery)).overdue).toBe(false);
       expect((await handle.describe()).typedSearchAttributes.get(OverdueKey)).toBe(false);
       await h.env.sleep(newDue - (await h.env.currentTimeMs()) + HOUR_MS);
-      expect(systemSteps(handle).map((s) => s.action)).toEqual([
+      expect(h.systemSteps(handle).map((s) => s.action)).toEqual([
         'reminder',
         'reminder',
         'overdue',
@@ -181,7 +173,7 @@ describe('nomination deadlines, revisions and withdrawal', () => {
         'reminder',
         'overdue',
       ]);
-      expect(systemSteps(handle).slice(4)).toEqual([
+      expect(h.systemSteps(handle).slice(4)).toEqual([
         { action: 'reminder', at: near(newDue - 72 * HOUR_MS) },
         { action: 'reminder', at: near(newDue - 24 * HOUR_MS) },
         { action: 'overdue', at: near(newDue) },
@@ -263,7 +255,7 @@ describe('nomination deadlines, revisions and withdrawal', () => {
       const askedAt = await h.env.currentTimeMs();
       await h.env.sleep(168 * HOUR_MS + HOUR_MS);
       expect(await handle.result()).toMatchObject({ outcome: 'expired' });
-      expect(systemSteps(handle)).toEqual([
+      expect(h.systemSteps(handle)).toEqual([
         { action: 'reminder', at: near(askedAt + (168 - 72) * HOUR_MS) },
         { action: 'reminder', at: near(askedAt + (168 - 24) * HOUR_MS) },
         { action: 'closed_at_cutoff', at: near(askedAt + 168 * HOUR_MS) },
