@@ -2,6 +2,8 @@ import { log } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Decision, NominationStage, Outcome } from '../src/domain/nomination';
 import type { Mailer } from '../src/notifications/mailer';
+import { refusingBadData } from './data-errors';
+import { RESOLVE_STEP_FAILURES } from './step-failures';
 import { emailStepNotifications, insertNotices, type Notice } from './notices';
 import type { Actor, NominationContent, NominationInput, OpenTask } from '../workflows/messages';
 
@@ -58,6 +60,8 @@ export interface ProjectionRecord {
   /** New due date and cut-off of the open task (calendar change). */
   taskDeadline?: { id: string; dueAt: string; cutoffAt: string };
   notify?: Notice[];
+  /** The system step the workflow still holds after a data error: its failure stays unresolved. */
+  stillHeld?: AuditAction | null;
 }
 
 export const SYSTEM_ACTOR_NAME = 'system';
@@ -83,7 +87,11 @@ export class NominationActivities {
     private readonly mailer?: Mailer,
   ) {}
 
-  recordProjection = async (r: ProjectionRecord): Promise<{ applied: boolean }> => {
+  /** A step PostgreSQL refuses for its data fails at once, without retry, for the workflow to handle. */
+  recordProjection = (r: ProjectionRecord): Promise<{ applied: boolean }> =>
+    refusingBadData(() => this.project(r));
+
+  private project = async (r: ProjectionRecord): Promise<{ applied: boolean }> => {
     const applied = await this.dataSource.transaction(async (m) => {
       if (r.nomination) await insertNomination(m, r);
       if (!(await insertAuditEvent(m, r))) return false;
@@ -122,6 +130,7 @@ export class NominationActivities {
       }
       if (r.openTask) await insertTask(m, r, r.openTask);
       await insertNotices(m, r, r.notify ?? []);
+      await m.query(RESOLVE_STEP_FAILURES, [r.workflowId, r.occurredAt, r.stillHeld ?? null]);
       return true;
     });
     log.info(applied ? 'projection recorded' : 'projection already recorded', {

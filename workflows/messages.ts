@@ -85,6 +85,14 @@ export interface AssignInput {
   reason?: string;
 }
 
+/**
+ * What makes two decision requests the same: the same person deciding the same way, with the same comment
+ * and score (the edge has trimmed and normalised the text, so a resent request matches).
+ */
+export function decisionKey(d: DecisionInput): string {
+  return JSON.stringify([d.actor.userId, d.decision, d.comment ?? null, d.score ?? null]);
+}
+
 export interface DecisionResult {
   nominationId: string;
   taskId: string;
@@ -155,4 +163,12 @@ export const REFUSAL = {
   invalid: 'DecisionInvalid',
   /** The actor may not act on this task. */
   forbidden: 'DecisionForbidden',
+  /**
+   * The request was valid but PostgreSQL refused to record its data (a data error the edge let through):
+   * nothing changed, and the same request will be refused again.
+   */
+  unrecorded: 'RequestUnrecorded',
 } as const;
+
+/** The failure type of an activity whose step PostgreSQL refused for its data (never retried). */
+export const PROJECTION_DATA_ERROR = 'ProjectionDataError';

@@ -10,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { NominationActivities, Notice, ProjectionRecord } from '../activities/nomination.activities';
+import type { StepFailureActivities } from '../activities/step-failures';
 import {
   advanceProgress,
   cutoffOutcome,
@@ -50,6 +51,7 @@ import {
   calendarChangedSignal,
   type DecisionInput,
   type DecisionResult,
+  decisionKey,
   decideUpdate,
   type ExtendDeadlineInput,
   extendDeadlineUpdate,
@@ -65,10 +67,16 @@ import {
   type WithdrawInput,
   withdrawUpdate,
 } from './messages';
+import { retryDelayMs, unrecordable } from './unrecorded';
 
 const { recordProjection } = proxyActivities<NominationActivities>({
   startToCloseTimeout: '30 seconds',
   // A database outage must delay the projection, never lose it: retry without limit, backing off.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+const { recordStepFailure } = proxyActivities<StepFailureActivities>({
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
@@ -113,9 +121,14 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   let registered = false;
   let pending: Pending | undefined;
   const calendarChanges: CalendarChange[] = [];
-  const decided = new Map<string, DecisionResult>();
+  const decided = new Map<string, DecidedTask>();
   // Answers to withdraw/resubmit, by a per-request token, so each Update returns its own outcome.
   const answered = new Set<Pending>();
+  /** Requests whose step PostgreSQL refused for its data, with its reason: answered 422, nothing changed. */
+  const refused = new Map<Pending, string>();
+  /** The system's own step refused for its data, waiting to be tried again (see retryDelayMs). */
+  let held = null as HeldStep | null;
+  let registrationRefused = null as string | null;
 
   const maxRevisions = () => calendar.maxRevisions ?? DEFAULT_MAX_REVISIONS;
   const unitFor = (s: Stage) =>
@@ -146,12 +159,29 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   };
   const overdue = () => progress?.overdue === true && progress.dueAt === task?.dueAt;
 
-  const record = (r: Omit<ProjectionRecord, 'workflowId' | 'nominationId' | 'seq' | 'occurredAt'>) =>
-    recordProjection({
-      ...r,
+  /** A step refused for its data wrote nothing: its number is given back, so the audit `seq` has no gap. */
+  const record = async (r: Omit<ProjectionRecord, 'workflowId' | 'nominationId' | 'seq' | 'occurredAt'>) => {
+    try {
+      return await recordProjection({
+        ...r,
+        workflowId,
+        nominationId: input.nominationId,
+        seq: ++seq,
+        occurredAt: workflowNow(),
+        ...(held && held.action !== r.action ? { stillHeld: held.action } : {}),
+      });
+    } catch (err) {
+      seq--;
+      throw err;
+    }
+  };
+  const failed = (action: string, reason: string, actor: Actor | null) =>
+    recordStepFailure({
       workflowId,
       nominationId: input.nominationId,
-      seq: ++seq,
+      action,
+      reason,
+      actorUserId: actor?.userId ?? null,
       occurredAt: workflowNow(),
     });
 
@@ -170,22 +200,32 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
 
   setHandler(stateQuery, state);
   setHandler(registrationUpdate, async () => {
-    await condition(() => registered);
+    await condition(() => registered || registrationRefused !== null);
+    if (registrationRefused !== null) throw notRecorded('registration', registrationRefused);
     return state();
   });
   setHandler(
     decideUpdate,
     async (d: DecisionInput): Promise<DecisionResult> => {
-      pending = { kind: 'decision', input: d };
-      await condition(() => decided.has(d.taskId) || stage === 'closed');
-      return decided.get(d.taskId) ?? closedMeanwhile();
+      // The validator let a decided task through only for the same person's same decision: a retry
+      // (after a lost answer or a crash) gets the first answer, and nothing is applied twice.
+      const earlier = decided.get(d.taskId);
+      if (earlier) return earlier.result;
+      const request: Pending = { kind: 'decision', input: d };
+      pending = request;
+      await condition(() => decided.has(d.taskId) || refused.has(request) || stage === 'closed');
+      const reason = refused.get(request);
+      if (reason !== undefined) throw notRecorded('decision', reason);
+      return decided.get(d.taskId)?.result ?? closedMeanwhile();
     },
     { validator: (d) => validateDecision(d, view()) },
   );
   /** Hands a request to the main loop and answers with the state once it has been applied. */
   const apply = async (request: Pending): Promise<NominationState> => {
     pending = request;
-    await condition(() => answered.has(request) || stage === 'closed');
+    await condition(() => answered.has(request) || refused.has(request) || stage === 'closed');
+    const reason = refused.get(request);
+    if (reason !== undefined) throw notRecorded(request.kind, reason);
     return answered.has(request) ? state() : closedMeanwhile();
   };
   setHandler(withdrawUpdate, (w) => apply({ kind: 'withdraw', input: w }), {
@@ -215,15 +255,25 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   // The first task is open from the start: a decision that arrives while it is being projected waits
   // in the loop below, after the registration, so history and read model keep the same order.
   open(reviewTask('district_registration'));
-  await record({
-    action: 'registered',
-    actor: input.submittedBy,
-    stageBefore: null,
-    stageAfter: stage,
-    outcome: null,
-    nomination: input,
-    openTask: task,
-  });
+  try {
+    await record({
+      action: 'registered',
+      actor: input.submittedBy,
+      stageBefore: null,
+      stageAfter: stage,
+      outcome: null,
+      nomination: input,
+      openTask: task,
+    });
+  } catch (err) {
+    // Nothing was written, so there is no nomination to keep: the submitter is told why, and the run
+    // fails, which lets the same request (once its data is fixed) start the nomination afresh.
+    const reason = unrecordable(err);
+    if (reason === null) throw err;
+    registrationRefused = reason;
+    await condition(allHandlersFinished);
+    throw notRecorded('registration', reason);
+  }
   registered = true;
 
   /** Closes the nomination: one audit event; the open task completed by a decision, else cancelled. */
@@ -297,12 +347,15 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     }
     decisions++;
     decided.set(d.taskId, {
-      nominationId: input.nominationId,
-      taskId: current.id,
-      decision,
-      stage,
-      outcome,
-      nextTaskId: task?.id ?? null,
+      key: decisionKey(d),
+      result: {
+        nominationId: input.nominationId,
+        taskId: current.id,
+        decision,
+        stage,
+        outcome,
+        nextTaskId: task?.id ?? null,
+      },
     });
   };
 
@@ -331,7 +384,6 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     const current = task!;
     const wasOverdue = overdue();
     const stillOverdue = wasOverdue && e.dueAt === current.dueAt;
-    task = { ...current, dueAt: e.dueAt, cutoffAt: e.cutoffAt, extended: true };
     await record({
       action: 'deadline_extended',
       actor: e.actor,
@@ -350,6 +402,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
         },
       ],
     });
+    task = { ...current, dueAt: e.dueAt, cutoffAt: e.cutoffAt, extended: true };
     if (wasOverdue && !stillOverdue) upsertSearchAttributes([{ key: OverdueKey, value: false }]);
   };
 
@@ -443,14 +496,18 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
 
   /** The campaign's calendar moved: the open review task takes its stage's new dates. */
   const applyCalendarChange = async (change: CalendarChange) => {
-    calendar = change.calendar;
     const current = task!;
-    if (current.kind !== 'review') return; // a revision keeps the window it was given
-    if (current.extended) return; // an administrator's extension of this one task stands
-    const dates = calendar.stages[current.stage];
-    if (dates.dueAt === current.dueAt && dates.cutoffAt === current.cutoffAt) return;
+    const dates = change.calendar.stages[current.stage];
+    // A revision keeps the window it was given; an administrator's extension of this one task stands.
+    if (
+      current.kind !== 'review' ||
+      current.extended ||
+      (dates.dueAt === current.dueAt && dates.cutoffAt === current.cutoffAt)
+    ) {
+      calendar = change.calendar;
+      return;
+    }
     const wasOverdue = overdue();
-    task = { ...current, ...dates };
     const stillOverdue = wasOverdue && dates.dueAt === current.dueAt;
     await record({
       action: 'deadline_changed',
@@ -463,33 +520,93 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
       taskDeadline: { id: current.id, ...dates },
       overdue: stillOverdue,
     });
+    calendar = change.calendar;
+    task = { ...current, ...dates };
     if (wasOverdue && !stillOverdue) upsertSearchAttributes([{ key: OverdueKey, value: false }]);
+  };
+
+  /** Holds the system's step that PostgreSQL refused, to try again later (see retryDelayMs). */
+  const hold = async (action: ProjectionRecord['action'], work: HeldStep['work'], reason: string) => {
+    const attempts = held?.action === action ? held.attempts + 1 : 1;
+    held = { action, work, attempts, until: workflowNowMs() + retryDelayMs(attempts) };
+    await failed(action, reason, null);
+  };
+  /** Runs the system's step; a data error holds it rather than failing or looping the workflow. */
+  const systemStep = async (
+    action: ProjectionRecord['action'],
+    work: HeldStep['work'],
+    step: () => Promise<void>,
+  ) => {
+    try {
+      await step();
+      held = null;
+      return true;
+    } catch (err) {
+      const reason = unrecordable(err);
+      if (reason === null) throw err;
+      await hold(action, work, reason);
+      return false;
+    }
   };
 
   while (stage !== 'closed') {
     const current = task!;
-    const event = nextDeadlineEvent(current, calendar, progress!, Date.parse(current.openedAt));
-    const waitMs = event.at - workflowNowMs();
-    const woken = () => pending !== undefined || calendarChanges.length > 0;
+    let event = nextDeadlineEvent(current, calendar, progress!, Date.parse(current.openedAt));
+    const cutoffMs = Date.parse(current.cutoffAt);
+    // A held step is tried again at its time, but the cut-off is never postponed by it.
+    const wakeAt = held ? Math.min(held.until, cutoffMs) : event.at;
+    const waitMs = wakeAt - workflowNowMs();
+    // While a calendar change is held, only a newer one wakes the loop; anything else waits its turn.
+    const calendarDue = () => calendarChanges.length > (held?.work === 'calendar' ? 1 : 0);
+    const woken = () => pending !== undefined || calendarDue();
     const acted = waitMs > 0 ? await condition(woken, waitMs) : woken();
-    if (calendarChanges.length > 0) {
-      await applyCalendarChange(calendarChanges.shift()!);
+    if (held?.work === 'calendar' && calendarChanges.length > 1) {
+      // A newer calendar supersedes the one that could not be recorded: it carries every date anew.
+      calendarChanges.shift();
+      held = null;
       continue;
     }
-    if (acted) {
-      const request = pending!;
-      if (request.kind === 'decision') await applyDecision(request.input);
-      else if (request.kind === 'resubmit') await applyResubmission(request.input);
-      else if (request.kind === 'assign') await applyAssign(request.input);
-      else if (request.kind === 'extend') await applyExtension(request.input);
-      else {
-        const action = request.input.cancel ? 'cancelled' : 'withdrawn';
-        await close(action, 'withdrawn', { actor: request.input.actor, comment: request.input.reason });
+    if (calendarChanges.length > 0 && (held?.work !== 'calendar' || workflowNowMs() >= held.until)) {
+      const change = calendarChanges[0];
+      if (held?.work === 'timer') held = null; // new dates: the timer decides anew
+      if (await systemStep('deadline_changed', 'calendar', () => applyCalendarChange(change))) {
+        calendarChanges.shift();
       }
-      answered.add(request);
+      continue;
+    }
+    if (acted && pending !== undefined) {
+      const request = pending;
+      // The request re-dates or replaces the task, so a held reminder may be moot: the timer decides anew.
+      if (held?.work === 'timer') held = null;
+      try {
+        if (request.kind === 'decision') await applyDecision(request.input);
+        else if (request.kind === 'resubmit') await applyResubmission(request.input);
+        else if (request.kind === 'assign') await applyAssign(request.input);
+        else if (request.kind === 'extend') await applyExtension(request.input);
+        else {
+          const action = request.input.cancel ? 'cancelled' : 'withdrawn';
+          await close(action, 'withdrawn', { actor: request.input.actor, comment: request.input.reason });
+        }
+        answered.add(request);
+      } catch (err) {
+        // The person is answered 422 with the reason; the nomination keeps its state and its timers.
+        const reason = unrecordable(err);
+        if (reason === null) throw err;
+        await failed(REQUEST_ACTIONS[request.kind], reason, request.input.actor);
+        refused.set(request, reason);
+      }
       pending = undefined;
-    } else {
-      await fire(event);
+    } else if (workflowNowMs() >= wakeAt) {
+      if (held && workflowNowMs() >= cutoffMs && event.kind !== 'cutoff') {
+        // The held step is moot once the task closes: the cut-off's record resolves it.
+        held = null;
+        event = { kind: 'cutoff', at: cutoffMs };
+      }
+      await systemStep(
+        event.kind === 'cutoff' ? 'closed_at_cutoff' : TIMER_ACTIONS[event.kind],
+        'timer',
+        () => fire(event),
+      );
     }
     upsertSearchAttributes([{ key: NominationStageKey, value: stage }]);
     log.info('nomination step', { stage, outcome, seq });
@@ -508,6 +625,38 @@ function closedMeanwhile(): never {
   throw refuse(REFUSAL.conflict, 'the nomination closed before this request could be applied');
 }
 
+/** A system step refused for its data, waiting for its next try. */
+interface HeldStep {
+  action: ProjectionRecord['action'];
+  work: 'timer' | 'calendar';
+  attempts: number;
+  until: number;
+}
+
+interface DecidedTask {
+  /** Who decided what (decisionKey): the same again is a retry, anything else a conflict. */
+  key: string;
+  result: DecisionResult;
+}
+
+const REQUEST_ACTIONS = {
+  decision: 'decided',
+  withdraw: 'withdrawn',
+  resubmit: 'resubmitted',
+  assign: 'claimed',
+  extend: 'deadline_extended',
+} as const satisfies Record<Pending['kind'], ProjectionRecord['action']>;
+
+const TIMER_ACTIONS = {
+  reminder: 'reminder',
+  overdue: 'overdue',
+  escalation: 'escalated',
+} as const;
+
+function notRecorded(what: string, reason: string): ApplicationFailure {
+  return refuse(REFUSAL.unrecorded, `the ${what} could not be recorded: ${reason}`);
+}
+
 function notice(unitId: string, role: Notice['role'], kind: Notice['kind'], message: string): Notice {
   return { unitId, role, kind, message };
 }
@@ -516,7 +665,7 @@ interface View {
   stage: NominationStage;
   task: OpenTask | null;
   pending?: Pending;
-  decided: Map<string, unknown>;
+  decided: Map<string, DecidedTask>;
   revisions: number;
   maxRevisions: number;
 }
@@ -530,7 +679,9 @@ function assertOpen(v: View): OpenTask {
 
 /** Refuses, before it reaches history, any decision the workflow cannot accept right now. */
 function validateDecision(d: DecisionInput, v: View): void {
-  if (v.decided.has(d.taskId)) throw refuse(REFUSAL.conflict, 'this task has already been decided');
+  const earlier = v.decided.get(d.taskId);
+  if (earlier?.key === decisionKey(d)) return; // a retry: answered with the first answer
+  if (earlier) throw refuse(REFUSAL.conflict, 'this task has already been decided');
   const task = assertOpen(v);
   if (task.id !== d.taskId) throw refuse(REFUSAL.conflict, 'this task is not open');
   if (task.kind === 'revision') {

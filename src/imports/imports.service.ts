@@ -149,7 +149,13 @@ export class ImportsService {
       const first = toStart[failure];
       const cause = failed.get(first.id);
       const reason = cause instanceof Error ? cause.message : String(cause);
-      const status = temporalUnavailable(cause) ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
+      // A row the workflow refused (its data could not be recorded) is the file's fault: keep its 4xx.
+      const status =
+        cause instanceof HttpException && cause.getStatus() < 500
+          ? cause.getStatus()
+          : temporalUnavailable(cause)
+            ? HttpStatus.SERVICE_UNAVAILABLE
+            : HttpStatus.BAD_GATEWAY;
       jsonLog('error', 'import interrupted', {
         component: 'imports',
         campaignId,

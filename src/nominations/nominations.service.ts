@@ -128,12 +128,17 @@ export class NominationsService {
         },
       ],
       // Two identical requests racing reach the one running workflow; a closed one is never restarted.
+      // A run that failed wrote nothing (its registration was refused for its data): it may start again.
       workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
-    await this.temporal.workflow.executeUpdateWithStart(registrationUpdate, {
-      startWorkflowOperation: start,
-    });
+    try {
+      await this.temporal.workflow.executeUpdateWithStart(registrationUpdate, {
+        startWorkflowOperation: start,
+      });
+    } catch (err) {
+      throw refusalToHttp(err);
+    }
     jsonLog('info', 'nomination registered', {
       component: 'nominations',
       nominationId: id,

@@ -138,7 +138,26 @@ export class StuckTaskDto {
   @ApiProperty() openedAt!: Date;
 }
 
+export class StepFailureDto {
+  @ApiProperty({ example: 'decided', description: 'The step that could not be recorded' }) action!: string;
+  @ApiProperty({ example: 'invalid byte sequence for encoding "UTF8" (SQLSTATE 22021)' }) reason!: string;
+  @ApiProperty() attempts!: number;
+  @ApiProperty() lastFailedAt!: Date;
+  @ApiProperty({
+    description:
+      "true: the system's own step (a reminder, a cut-off, a calendar change), held and retried; " +
+      'false: a person was answered 422 and the nomination kept its state',
+  })
+  held!: boolean;
+}
+
 export class StuckNominationDto extends WaitingNominationDto {
+  @ApiProperty({
+    type: StepFailureDto,
+    nullable: true,
+    description: 'A step PostgreSQL refused for its data',
+  })
+  failure!: StepFailureDto | null;
   @ApiProperty({ enum: STAGES }) stage!: string;
   @ApiProperty() nomineeName!: string;
   @ApiProperty({ enum: FIELDS }) field!: string;

@@ -157,19 +157,33 @@ export class PipelineService {
   /**
    * The campaign's open nominations, longest waiting in their stage first (the partial index on
    * (campaign_id, stage_entered_at) of open nominations), each with its open task and who must act.
+   * Nominations with a step PostgreSQL refused come first, with the reason: someone must look at them.
    */
   async stuck(user: CurrentUser, q: PipelineStuckQuery): Promise<PipelineStuckDto> {
     return snapshot(this.dataSource, async (m) => {
       const campaign = await provincialCampaign(m, user, q.campaignId, 'see its pipeline');
+      const limit = q.limit ?? 50;
+      const failures: FailureRow[] = await m.query(
+        `SELECT DISTINCT ON (f.nomination_id) f.nomination_id, f.action, f.reason, f.attempts,
+                f.last_failed_at, f.actor_user_id IS NULL AS held
+           FROM step_failures f JOIN nominations n ON n.id = f.nomination_id
+          WHERE f.resolved_at IS NULL AND n.campaign_id = $1
+          ORDER BY f.nomination_id, f.last_failed_at DESC
+          LIMIT $2`,
+        [campaign.id, limit],
+      );
+      const failing = failures.map((f) => f.nomination_id);
       const rows: StuckRow[] = await m.query(
         `SELECT n.id, n.title, n.nominee_name, n.stage, n.field, n.kind, n.unit_id, ru.name AS unit_name,
                 n.district_unit_id, du.name AS district_unit_name, n.stage_entered_at,
                 t.id AS task_id, t.kind AS task_kind, t.due_at, t.overdue AS task_overdue, t.opened_at,
                 t.assignee_role, t.assignee_unit_id, au.name AS assignee_unit_name, t.assignee_user_id,
                 holder.display_name AS holder_name
-           FROM (SELECT * FROM nominations
-                  WHERE campaign_id = $1 AND stage <> 'closed'
-                  ORDER BY stage_entered_at, id LIMIT $2) n
+           FROM ((SELECT * FROM nominations WHERE id = ANY($3::uuid[]))
+                 UNION ALL
+                 (SELECT * FROM nominations
+                   WHERE campaign_id = $1 AND stage <> 'closed' AND NOT (id = ANY($3::uuid[]))
+                   ORDER BY stage_entered_at, id LIMIT $2)) n
            JOIN units ru ON ru.id = n.unit_id
            JOIN units du ON du.id = n.district_unit_id
            LEFT JOIN LATERAL (
@@ -177,9 +191,11 @@ export class PipelineService {
               ORDER BY opened_at DESC, id LIMIT 1) t ON true
            LEFT JOIN units au ON au.id = t.assignee_unit_id
            LEFT JOIN users holder ON holder.id = t.assignee_user_id
-          ORDER BY n.stage_entered_at, n.id`,
-        [campaign.id, q.limit ?? 50],
+          ORDER BY n.id = ANY($3::uuid[]) DESC, n.stage_entered_at, n.id
+          LIMIT $2`,
+        [campaign.id, limit, failing],
       );
+      const failureOf = new Map(failures.map((f) => [f.nomination_id, f]));
       const [counts]: { open: number; now: Date }[] = await m.query(
         `SELECT count(*)::int AS open, now() AS now FROM nominations WHERE campaign_id = $1 AND stage <> 'closed'`,
         [campaign.id],
@@ -188,7 +204,7 @@ export class PipelineService {
         campaignId: campaign.id,
         asOf: counts.now,
         open: counts.open,
-        items: rows.map((r) => toStuck(r, counts.now)),
+        items: rows.map((r) => toStuck(r, counts.now, failureOf.get(r.id))),
       };
     });
   }
@@ -254,8 +270,26 @@ interface StuckRow {
   holder_name: string | null;
 }
 
-function toStuck(r: StuckRow, asOf: Date): StuckNominationDto {
+interface FailureRow {
+  nomination_id: string;
+  action: string;
+  reason: string;
+  attempts: number;
+  last_failed_at: Date;
+  held: boolean;
+}
+
+function toStuck(r: StuckRow, asOf: Date, f: FailureRow | undefined): StuckNominationDto {
   return {
+    failure: f
+      ? {
+          action: f.action,
+          reason: f.reason,
+          attempts: f.attempts,
+          lastFailedAt: f.last_failed_at,
+          held: f.held,
+        }
+      : null,
     nominationId: r.id,
     title: r.title,
     nomineeName: r.nominee_name,

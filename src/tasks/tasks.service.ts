@@ -24,6 +24,7 @@ import {
   type DecisionInput,
   type DecisionResult,
 } from '../../workflows/messages';
+import { recordedDecision } from './recorded-decision';
 import type { DecisionDto, InboxTaskDto, ListTasksQuery, ReassignDto } from './task.dto';
 import { Task } from './task.entity';
 
@@ -209,6 +210,11 @@ export class TasksService {
       jsonLog('info', 'decision accepted', { ...log, decision: dto.decision, stage: result.stage });
       return result;
     } catch (err) {
+      const first = await recordedDecision(this.dataSource, err, taskId, { userId: user.id, ...dto });
+      if (first) {
+        jsonLog('info', 'decision already recorded', { ...log, decision: dto.decision, stage: first.stage });
+        return first;
+      }
       const http = refusalToHttp(err);
       jsonLog('info', 'decision refused', {
         ...log,

@@ -16,7 +16,8 @@ export function refusalToHttp(err: unknown): HttpException {
     const { type, message } = err.cause;
     if (type === REFUSAL.conflict) return new ConflictException(message);
     if (type === REFUSAL.forbidden) return new ForbiddenException(message);
-    if (type === REFUSAL.invalid) return new UnprocessableEntityException(message);
+    if (type === REFUSAL.invalid || type === REFUSAL.unrecorded)
+      return new UnprocessableEntityException(message);
   }
   // The workflow has completed (or is gone): no decision can reach it any more.
   if (err instanceof WorkflowNotFoundError) return new ConflictException('the nomination is closed');

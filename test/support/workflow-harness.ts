@@ -34,7 +34,7 @@ export class WorkflowHarness {
   readonly projections: ProjectionRecord[] = [];
   /** What campaign workflows asked to be recorded, with what each step found. */
   readonly campaignSteps: (CampaignStep & { result: CampaignStepResult })[] = [];
-  private readonly taskQueue = `wf-test-${randomUUID()}`;
+  readonly taskQueue = `wf-test-${randomUUID()}`;
   private worker!: Worker;
   private running!: Promise<void>;
 

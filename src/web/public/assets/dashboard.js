@@ -173,7 +173,15 @@ function renderStuck(stuck) {
   }
   showMessage(box, stuck.items.length ? '' : t('dash.stuckEmpty'), 'info');
   table.replaceChildren(
-    head(t('col.title'), t('col.unit'), t('col.stage'), t('col.waiting'), t('col.waitingFor'), t('col.due')),
+    head(
+      t('col.title'),
+      t('col.unit'),
+      t('col.stage'),
+      t('col.waiting'),
+      t('col.waitingFor'),
+      t('col.due'),
+      t('col.failure'),
+    ),
     el(
       'tbody',
       {},
@@ -187,10 +195,16 @@ function renderStuck(stuck) {
           cell(formatHours(n.waitingHours)),
           cell(waitingFor(n.waitingFor)),
           cell(n.task ? formatDateTime(n.task.dueAt) : t('common.none'), overdueBadge(n.task?.overdue)),
+          cell(n.failure ? failureText(n.failure) : ''),
         ),
       ),
     ),
   );
+}
+
+function failureText(f) {
+  const args = { action: label('action', f.action), attempts: f.attempts, reason: f.reason };
+  return t(f.held ? 'dash.failureHeld' : 'dash.failureRefused', args);
 }
 
 async function refresh() {

@@ -86,6 +86,15 @@ const WORDS = {
   'col.openTasks': ['Việc đang mở', 'Open tasks'],
   'col.waiting': ['Đã chờ', 'Waiting'],
   'col.waitingFor': ['Đang chờ', 'Waiting for'],
+  'col.failure': ['Lỗi ghi nhận', 'Not recorded'],
+  'dash.failureHeld': [
+    '{action}: chưa ghi được, đang thử lại ({attempts} lần) — {reason}',
+    '{action}: not recorded, retrying ({attempts} tries) — {reason}',
+  ],
+  'dash.failureRefused': [
+    '{action}: bị từ chối, hồ sơ giữ nguyên — {reason}',
+    '{action}: refused, nomination unchanged — {reason}',
+  ],
 
   'nom.title': ['Hồ sơ mô hình', 'Nomination'],
   'nom.missingId': ['Thiếu mã hồ sơ trong địa chỉ trang.', 'The page address has no nomination id.'],
