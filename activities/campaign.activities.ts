@@ -8,6 +8,8 @@ import type { Mailer } from '../src/notifications/mailer';
 import { type Actor, calendarChangedSignal } from '../workflows/messages';
 import { SYSTEM_ACTOR_NAME } from './nomination.activities';
 import { emailStepNotifications, insertNotices, type Notice } from './notices';
+import { refusingBadData } from './data-errors';
+import { RESOLVE_STEP_FAILURES } from './step-failures';
 
 export type CampaignAction = 'calendar_changed' | 'stage_reminder' | 'stage_closed' | 'round_closed';
 
@@ -70,7 +72,10 @@ export class CampaignActivities {
    * step finds its event and returns what the first attempt found, so the workflow sees one answer
    * even if the units' submissions changed in between.
    */
-  recordCampaignStep = async (s: CampaignStep): Promise<CampaignStepResult> => {
+  recordCampaignStep = (s: CampaignStep): Promise<CampaignStepResult> =>
+    refusingBadData(() => this.recordStep(s));
+
+  private recordStep = async (s: CampaignStep): Promise<CampaignStepResult> => {
     const result = await this.dataSource.transaction(async (m) => {
       const found =
         s.stage && (s.action === 'stage_reminder' || s.action === 'stage_closed')
@@ -120,6 +125,7 @@ export class CampaignActivities {
         [s.campaignId],
       );
       await insertNotices(m, s, stepNotices(s, found, province[0].province_unit_id));
+      await m.query(RESOLVE_STEP_FAILURES, [s.workflowId, s.occurredAt, null]);
       return { applied: true, ...found };
     });
     log.info(result.applied ? 'campaign step recorded' : 'campaign step already recorded', {

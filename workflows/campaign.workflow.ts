@@ -6,6 +6,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -27,7 +28,9 @@ import {
   campaignStateQuery,
   changeCalendarUpdate,
 } from './campaign.messages';
+import type { StepFailureActivities } from '../activities/step-failures';
 import { REFUSAL } from './messages';
+import { retryDelayMs, unrecordable } from './unrecorded';
 
 const { recordCampaignStep } = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '30 seconds',
@@ -37,6 +40,11 @@ const { fanOutCalendarChange } = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '10 minutes',
   // A page of signals reports progress; a worker that died mid-page is noticed within a minute.
   heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+const { recordStepFailure } = proxyActivities<StepFailureActivities>({
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
@@ -63,6 +71,10 @@ export async function campaignWorkflow(input: CampaignInput): Promise<{ campaign
   let over = false;
   const changes: CalendarChangeRequest[] = [];
   const applied = new Set<CalendarChangeRequest>();
+  /** Changes PostgreSQL refused to record, with its reason: the administrator is answered 422. */
+  const refused = new Map<CalendarChangeRequest, string>();
+  /** A reminder or cut-off PostgreSQL refused is held and tried again (retryDelayMs), never skipped. */
+  let held = null as { attempts: number; until: number } | null;
 
   const state = (): CampaignState => ({ campaignId: input.campaignId, calendar, progress, lastFanOut, over });
   // The campaign and its nominations list together: `temporal workflow list --query "CampaignId='…'"`.
@@ -72,7 +84,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<{ campaign
     changeCalendarUpdate,
     async (request) => {
       changes.push(request);
-      await condition(() => applied.has(request));
+      await condition(() => applied.has(request) || refused.has(request));
+      const reason = refused.get(request);
+      if (reason !== undefined) {
+        throw refuse(REFUSAL.unrecorded, `the calendar change could not be recorded: ${reason}`);
+      }
       return state();
     },
     {
@@ -91,14 +107,36 @@ export async function campaignWorkflow(input: CampaignInput): Promise<{ campaign
     },
   );
 
-  const record = (step: Omit<CampaignStep, 'workflowId' | 'campaignId' | 'seq' | 'occurredAt'>) =>
-    recordCampaignStep({
-      ...step,
+  /** A step refused for its data wrote nothing: its number is given back. */
+  const record = async (step: Omit<CampaignStep, 'workflowId' | 'campaignId' | 'seq' | 'occurredAt'>) => {
+    try {
+      return await recordCampaignStep({
+        ...step,
+        workflowId,
+        campaignId: input.campaignId,
+        seq: ++seq,
+        occurredAt: workflowNow(),
+      });
+    } catch (err) {
+      seq--;
+      throw err;
+    }
+  };
+  /** Puts a refused step on the stuck list; rethrows anything that is not a data error. */
+  const failed = async (err: unknown, action: string, actorUserId: string | null): Promise<string> => {
+    const reason = unrecordable(err);
+    if (reason === null) throw err;
+    await recordStepFailure({
       workflowId,
+      nominationId: null,
       campaignId: input.campaignId,
-      seq: ++seq,
+      action,
+      reason,
+      actorUserId,
       occurredAt: workflowNow(),
     });
+    return reason;
+  };
 
   const applyChange = async (request: CalendarChangeRequest) => {
     await record({ action: 'calendar_changed', actor: request.actor, calendar: request.calendar });
@@ -139,16 +177,29 @@ export async function campaignWorkflow(input: CampaignInput): Promise<{ campaign
   for (;;) {
     const event = nextCampaignEvent(calendar, progress, startedAt);
     if (!event && changes.length === 0) break;
-    const waitMs = event ? event.at - workflowNowMs() : 0;
+    const waitMs = event ? (held?.until ?? event.at) - workflowNowMs() : 0;
     const woken = () => changes.length > 0;
     const changed = waitMs > 0 ? await condition(woken, waitMs) : woken();
     if (changed) {
       const request = changes[0];
-      await applyChange(request);
-      applied.add(request);
+      try {
+        await applyChange(request);
+        applied.add(request);
+      } catch (err) {
+        refused.set(request, await failed(err, 'calendar_changed', request.actor.userId));
+      }
       changes.shift();
     } else if (event) {
-      const found = await fire(event);
+      let found: CampaignStepResult;
+      try {
+        found = await fire(event);
+        held = null;
+      } catch (err) {
+        await failed(err, event.kind, null);
+        const attempts = (held?.attempts ?? 0) + 1;
+        held = { attempts, until: workflowNowMs() + retryDelayMs(attempts) };
+        continue;
+      }
       progress = advanceCampaignProgress(progress, calendar, event);
       log.info('campaign step', {
         campaignId: input.campaignId,
@@ -172,7 +223,15 @@ export async function campaignWorkflow(input: CampaignInput): Promise<{ campaign
   }
 
   over = true;
-  await record({ action: 'round_closed', actor: null });
+  for (let attempts = 1; ; attempts++) {
+    try {
+      await record({ action: 'round_closed', actor: null });
+      break;
+    } catch (err) {
+      await failed(err, 'round_closed', null);
+      await sleep(retryDelayMs(attempts));
+    }
+  }
   await condition(allHandlersFinished);
   return { campaignId: input.campaignId };
 }

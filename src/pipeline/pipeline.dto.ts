@@ -173,6 +173,14 @@ export class PipelineStuckDto {
   @ApiProperty({ format: 'uuid' }) campaignId!: string;
   @ApiProperty() asOf!: Date;
   @ApiProperty({ description: 'Open nominations of the campaign' }) open!: number;
-  @ApiProperty({ type: [StuckNominationDto], description: 'Longest waiting first' })
+  @ApiProperty({
+    type: [StuckNominationDto],
+    description: 'Those with a step that could not be recorded first, then the longest waiting',
+  })
   items!: StuckNominationDto[];
+  @ApiProperty({
+    type: [StepFailureDto],
+    description: "The campaign workflow's own steps that could not be recorded",
+  })
+  campaignFailures!: StepFailureDto[];
 }

@@ -10,6 +10,7 @@ import {
   type PipelineStuckQuery,
   type PipelineSummaryDto,
   type PipelineSummaryQuery,
+  type StepFailureDto,
   type StuckNominationDto,
   type WaitingNominationDto,
 } from './pipeline.dto';
@@ -172,7 +173,14 @@ export class PipelineService {
           LIMIT $2`,
         [campaign.id, limit],
       );
-      const failing = failures.map((f) => f.nomination_id);
+      const failing = failures.map((f) => f.nomination_id!);
+      // The campaign workflow's own refused steps (a reminder to late units, a stage's closing).
+      const campaignFailures: FailureRow[] = await m.query(
+        `SELECT action, reason, attempts, last_failed_at, actor_user_id IS NULL AS held
+           FROM step_failures WHERE campaign_id = $1 AND resolved_at IS NULL
+          ORDER BY last_failed_at DESC LIMIT $2`,
+        [campaign.id, limit],
+      );
       const rows: StuckRow[] = await m.query(
         `SELECT n.id, n.title, n.nominee_name, n.stage, n.field, n.kind, n.unit_id, ru.name AS unit_name,
                 n.district_unit_id, du.name AS district_unit_name, n.stage_entered_at,
@@ -195,7 +203,7 @@ export class PipelineService {
           LIMIT $2`,
         [campaign.id, limit, failing],
       );
-      const failureOf = new Map(failures.map((f) => [f.nomination_id, f]));
+      const failureOf = new Map(failures.map((f) => [f.nomination_id!, f]));
       const [counts]: { open: number; now: Date }[] = await m.query(
         `SELECT count(*)::int AS open, now() AS now FROM nominations WHERE campaign_id = $1 AND stage <> 'closed'`,
         [campaign.id],
@@ -205,6 +213,7 @@ export class PipelineService {
         asOf: counts.now,
         open: counts.open,
         items: rows.map((r) => toStuck(r, counts.now, failureOf.get(r.id))),
+        campaignFailures: campaignFailures.map(toFailure),
       };
     });
   }
@@ -270,8 +279,18 @@ interface StuckRow {
   holder_name: string | null;
 }
 
+function toFailure(f: FailureRow): StepFailureDto {
+  return {
+    action: f.action,
+    reason: f.reason,
+    attempts: f.attempts,
+    lastFailedAt: f.last_failed_at,
+    held: f.held,
+  };
+}
+
 interface FailureRow {
-  nomination_id: string;
+  nomination_id?: string;
   action: string;
   reason: string;
   attempts: number;
@@ -281,15 +300,7 @@ interface FailureRow {
 
 function toStuck(r: StuckRow, asOf: Date, f: FailureRow | undefined): StuckNominationDto {
   return {
-    failure: f
-      ? {
-          action: f.action,
-          reason: f.reason,
-          attempts: f.attempts,
-          lastFailedAt: f.last_failed_at,
-          held: f.held,
-        }
-      : null,
+    failure: f ? toFailure(f) : null,
     nominationId: r.id,
     title: r.title,
     nomineeName: r.nominee_name,
