@@ -158,6 +158,51 @@ describe('campaign workflow', () => {
     });
   });
 
+  it('holds a reminder PostgreSQL refuses, retries it with backoff, and records it once, when allowed', async () => {
+    const campaignId = await newCampaign();
+    const ds = h.db.dataSource;
+    await ds.query(`
+      CREATE FUNCTION refuse_campaign_step() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.action = 'stage_reminder' AND NEW.campaign_id::text = TG_ARGV[0] THEN
+          RAISE EXCEPTION 'refused for the test' USING ERRCODE = '22000';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await ds.query(
+      `CREATE TRIGGER refuse_campaign_step BEFORE INSERT ON campaign_events
+         FOR EACH ROW EXECUTE FUNCTION refuse_campaign_step('${campaignId}')`,
+    );
+    const t0 = await h.env.currentTimeMs();
+    const calendar = h.calendar(t0);
+    await h.startCampaign(calendar, campaignId);
+    const cutoff = Date.parse(calendar.stages.district_registration.cutoffAt);
+    const failures = () =>
+      ds.query(
+        `SELECT action, attempts, actor_user_id, resolved_at IS NOT NULL AS resolved FROM step_failures
+          WHERE campaign_id = $1`,
+        [campaignId],
+      );
+    const reminders = async () =>
+      (
+        await ds.query(
+          `SELECT count(*)::int AS n FROM campaign_events WHERE campaign_id = $1 AND action = 'stage_reminder'`,
+          [campaignId],
+        )
+      )[0].n;
+
+    await h.env.sleep(cutoff - t0 - 72 * HOUR_MS + 40 * 60_000); // tried at 0, 1, 3, 7, 15 and 31 minutes
+    const [held] = await failures();
+    expect(held).toMatchObject({ action: 'stage_reminder', actor_user_id: null, resolved: false });
+    expect(held.attempts).toBeGreaterThanOrEqual(5);
+    expect(await reminders()).toBe(0);
+
+    await ds.query(`DROP TRIGGER refuse_campaign_step ON campaign_events`);
+    await h.env.sleep(2 * HOUR_MS);
+    expect(await reminders()).toBe(1);
+    expect(await failures()).toEqual([expect.objectContaining({ resolved: true })]);
+  });
+
   it('skips a reminder whose time had passed before the campaign started', async () => {
     const campaignId = await newCampaign();
     const t0 = await h.env.currentTimeMs();
