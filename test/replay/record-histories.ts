@@ -19,7 +19,8 @@ import { DAY_MS, iso, WorkflowHarness } from '../support/workflow-harness';
  * the change would break nominations already in flight (see README, "Changing workflow code").
  */
 const OUT = path.resolve(__dirname, '../fixtures/histories');
-const VERSION = process.env.HISTORY_VERSION ?? 'v1';
+const VERSION = process.env.HISTORY_VERSION;
+if (!VERSION) throw new Error('HISTORY_VERSION must name the released version, e.g. HISTORY_VERSION=v3');
 
 describe('record workflow histories', () => {
   const h = new WorkflowHarness();
@@ -29,10 +30,10 @@ describe('record workflow histories', () => {
   async function save(name: string, handle: WorkflowHandle) {
     const history = await handle.fetchHistory();
     fs.mkdirSync(OUT, { recursive: true });
-    fs.writeFileSync(
-      path.join(OUT, `${VERSION}-${name}.json`),
-      JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n',
-    );
+    const file = path.join(OUT, `${VERSION}-${name}.json`);
+    // A released version's fixtures are what in-flight nominations look like: never rewritten.
+    if (fs.existsSync(file)) throw new Error(`${file} exists: record a new version instead`);
+    fs.writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
   }
 
   it('completed: every stage to provincial recognition', async () => {
@@ -108,6 +109,32 @@ describe('record workflow histories', () => {
     await h.env.sleep(60 * DAY_MS);
     await handle.result();
     await save('campaign-completed', handle);
+  });
+
+  it('in flight: a decision and a reminder PostgreSQL refused, held, then recorded', async () => {
+    const t0 = await h.env.currentTimeMs();
+    const calendar = h.calendar(t0);
+    const handle = await h.start(calendar);
+    const taskId = await h.openTaskId(handle);
+    await h
+      .decide(handle, { taskId, decision: 'request_revision', comment: 'thiếu\u0000ảnh' })
+      .catch(() => undefined);
+    const ds = h.db.dataSource;
+    await ds.query(`
+      CREATE FUNCTION refuse_reminders() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.action = 'reminder' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '22000'; END IF;
+        RETURN NEW;
+      END $$`);
+    await ds.query(
+      `CREATE TRIGGER refuse_reminders BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_reminders()`,
+    );
+    const due = Date.parse(calendar.stages.district_registration.dueAt);
+    await h.env.sleep(due - t0 - 72 * HOUR_MS + 10 * 60_000);
+    await ds.query(`DROP TRIGGER refuse_reminders ON audit_events`);
+    await h.env.sleep(HOUR_MS);
+    await h.decide(handle, { taskId, decision: 'accept' });
+    await save('in-flight-refused-decision-held-reminder', handle);
   });
 
   it('in flight: overdue at district review, then its calendar moved', async () => {
