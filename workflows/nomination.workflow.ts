@@ -2,7 +2,9 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -19,6 +21,8 @@ import {
   freshProgress,
   HOUR_MS,
   nextDeadlineEvent,
+  resubmissionReviewDeadline,
+  resubmissionWindowEnd,
   revisionDeadline,
 } from '../src/domain/calendar';
 import { quotaRefusal } from '../src/domain/campaign';
@@ -41,6 +45,12 @@ import {
   OverdueKey,
   UnitIdKey,
 } from '../src/domain/search-attributes';
+import {
+  type CarriedNomination,
+  CONTINUE_AS_NEW_PATCH,
+  historyIsLong,
+  RESUBMISSION_REVIEW_WINDOW_PATCH,
+} from './carried-state';
 import { workflowNow, workflowNowMs } from './clock';
 import {
   type Actor,
@@ -94,26 +104,28 @@ type Pending =
  */
 export async function nominationWorkflow(input: NominationInput): Promise<NominationResult> {
   const { workflowId } = workflowInfo();
+  // A run continued as new goes on from where the previous one stopped (carried-state.ts).
+  const { carried } = input;
   let calendar = input.calendar;
-  const content: NominationContent = {
+  const content: NominationContent = carried?.content ?? {
     title: input.title,
     description: input.description,
     field: input.field,
     kind: input.kind,
     nomineeName: input.nomineeName,
   };
-  let seq = 0;
+  let seq = carried?.seq ?? 0;
   // Widened on purpose: the handlers below change it, which TypeScript's narrowing cannot see.
-  let stage = 'district_registration' as NominationStage;
+  let stage = (carried?.stage ?? 'district_registration') as NominationStage;
   let outcome: Outcome | null = null;
-  let task: OpenTask | null = null;
-  let progress: DeadlineProgress | null = null;
-  let decisions = 0;
-  let revisions = 0;
-  let registered = false;
+  let task: OpenTask | null = carried?.task ?? null;
+  let progress: DeadlineProgress | null = carried?.progress ?? null;
+  let decisions = carried?.decisions ?? 0;
+  let revisions = carried?.revisions ?? 0;
+  let registered = carried !== undefined;
   let pending: Pending | undefined;
-  const calendarChanges: CalendarChange[] = [];
-  const decided = new Map<string, DecisionResult>();
+  const calendarChanges: CalendarChange[] = [...(carried?.calendarChanges ?? [])];
+  const decided = new Map<string, DecisionResult>(carried?.decided);
   // Answers to withdraw/resubmit, by a per-request token, so each Update returns its own outcome.
   const answered = new Set<Pending>();
 
@@ -140,6 +152,12 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     openedAt: workflowNow(),
     ...revisionDeadline(workflowNowMs(), calendar),
   });
+  /** A model resubmitted in time gets a review window of its own, also past its stage's dates. */
+  const resubmittedReviewTask = (s: Stage): OpenTask => {
+    const reviewWindowEndsAt = resubmissionWindowEnd(workflowNowMs(), calendar);
+    const t = reviewTask(s);
+    return { ...t, ...resubmissionReviewDeadline(t, reviewWindowEndsAt), reviewWindowEndsAt };
+  };
   const open = (t: OpenTask) => {
     task = t;
     progress = freshProgress(t.dueAt);
@@ -209,21 +227,23 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     { key: UnitIdKey, value: input.unitId },
     { key: NominationFieldKey, value: input.field },
     { key: NominationKindKey, value: input.kind },
-    { key: OverdueKey, value: false },
+    { key: OverdueKey, value: overdue() },
   ]);
 
   // The first task is open from the start: a decision that arrives while it is being projected waits
   // in the loop below, after the registration, so history and read model keep the same order.
-  open(reviewTask('district_registration'));
-  await record({
-    action: 'registered',
-    actor: input.submittedBy,
-    stageBefore: null,
-    stageAfter: stage,
-    outcome: null,
-    nomination: input,
-    openTask: task,
-  });
+  if (!carried) {
+    open(reviewTask('district_registration'));
+    await record({
+      action: 'registered',
+      actor: input.submittedBy,
+      stageBefore: null,
+      stageAfter: stage,
+      outcome: null,
+      nomination: input,
+      openTask: task,
+    });
+  }
   registered = true;
 
   /** Closes the nomination: one audit event; the open task completed by a decision, else cancelled. */
@@ -308,7 +328,9 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
 
   const applyResubmission = async (r: ResubmitInput) => {
     const current = task!;
-    const next = reviewTask(current.stage);
+    const next = patched(RESUBMISSION_REVIEW_WINDOW_PATCH)
+      ? resubmittedReviewTask(current.stage)
+      : reviewTask(current.stage);
     await record({
       action: 'resubmitted',
       actor: r.actor,
@@ -447,7 +469,9 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     const current = task!;
     if (current.kind !== 'review') return; // a revision keeps the window it was given
     if (current.extended) return; // an administrator's extension of this one task stands
-    const dates = calendar.stages[current.stage];
+    const stageDates = calendar.stages[current.stage];
+    const window = current.reviewWindowEndsAt;
+    const dates = window ? resubmissionReviewDeadline(stageDates, window) : stageDates;
     if (dates.dueAt === current.dueAt && dates.cutoffAt === current.cutoffAt) return;
     const wasOverdue = overdue();
     task = { ...current, ...dates };
@@ -464,6 +488,30 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
       overdue: stillOverdue,
     });
     if (wasOverdue && !stillOverdue) upsertSearchAttributes([{ key: OverdueKey, value: false }]);
+  };
+
+  /**
+   * Hands the nomination to a new run before the history grows long, between steps: when no request is
+   * being applied and every Update has had its answer. A request that arrives meanwhile is applied by
+   * this run first; signalled calendar changes travel along.
+   */
+  const continueIfLong = async (): Promise<void> => {
+    if (stage === 'closed' || !patched(CONTINUE_AS_NEW_PATCH)) return;
+    if (!historyIsLong(workflowInfo(), input.maxHistoryEvents)) return;
+    await condition(() => pending !== undefined || allHandlersFinished());
+    if (pending !== undefined || !allHandlersFinished()) return;
+    const next: CarriedNomination = {
+      seq,
+      stage,
+      task,
+      progress,
+      decisions,
+      revisions,
+      content,
+      decided: [...decided],
+      calendarChanges,
+    };
+    await continueAsNew<typeof nominationWorkflow>({ ...input, calendar, carried: next });
   };
 
   while (stage !== 'closed') {
@@ -493,6 +541,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     }
     upsertSearchAttributes([{ key: NominationStageKey, value: stage }]);
     log.info('nomination step', { stage, outcome, seq });
+    await continueIfLong();
   }
 
   // Let the last Update return its answer before the workflow completes.
