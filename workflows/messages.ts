@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ProposalCount, Quotas } from '../src/domain/campaign';
 import type { Calendar, DeadlineProgress } from '../src/domain/calendar';
 import type { Decision, Field, Kind, NominationStage, Outcome, Role, Stage } from '../src/domain/nomination';
+import type { CarriedNomination } from './carried-state';
 
 /** Messages of nominationWorkflow, declared once and shared by the workflow, the API and the tests. */
 
@@ -28,6 +29,13 @@ export interface NominationInput extends NominationContent {
   /** The campaign's calendar when the nomination was registered; later changes arrive by signal. */
   calendar: Calendar;
   submittedBy: Actor;
+  /**
+   * Continue as new once the history has this many events (default NOMINATION_MAX_HISTORY_EVENTS), or
+   * when Temporal suggests it; lets the tests bound a run sooner.
+   */
+  maxHistoryEvents?: number;
+  /** Set by continue-as-new only: the state the previous run ended with. */
+  carried?: CarriedNomination;
 }
 
 /** A named person acting, as they were at that moment (role and unit can change later). */
@@ -54,6 +62,11 @@ export interface OpenTask {
   cutoffAt: string;
   /** An administrator moved this task's dates: campaign calendar changes no longer touch them. */
   extended?: boolean;
+  /**
+   * A review task opened by a resubmission: its dates are never earlier than this, the end of the review
+   * window the resubmitted model was given (resubmissionReviewDeadline), calendar changes included.
+   */
+  reviewWindowEndsAt?: string;
 }
 
 export interface DecisionInput {

@@ -2,7 +2,9 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -20,6 +22,8 @@ import {
   freshProgress,
   HOUR_MS,
   nextDeadlineEvent,
+  resubmissionReviewDeadline,
+  resubmissionWindowEnd,
   revisionDeadline,
 } from '../src/domain/calendar';
 import { quotaRefusal } from '../src/domain/campaign';
@@ -42,6 +46,14 @@ import {
   OverdueKey,
   UnitIdKey,
 } from '../src/domain/search-attributes';
+import {
+  type CarriedNomination,
+  CONTINUE_AS_NEW_PATCH,
+  historyIsLong,
+  RESUBMISSION_REVIEW_WINDOW_PATCH,
+  type DecidedTask,
+  type HeldStep,
+} from './carried-state';
 import { workflowNow, workflowNowMs } from './clock';
 import {
   type Actor,
@@ -102,32 +114,34 @@ type Pending =
  */
 export async function nominationWorkflow(input: NominationInput): Promise<NominationResult> {
   const { workflowId } = workflowInfo();
+  // A run continued as new goes on from where the previous one stopped (carried-state.ts).
+  const { carried } = input;
   let calendar = input.calendar;
-  const content: NominationContent = {
+  const content: NominationContent = carried?.content ?? {
     title: input.title,
     description: input.description,
     field: input.field,
     kind: input.kind,
     nomineeName: input.nomineeName,
   };
-  let seq = 0;
+  let seq = carried?.seq ?? 0;
   // Widened on purpose: the handlers below change it, which TypeScript's narrowing cannot see.
-  let stage = 'district_registration' as NominationStage;
+  let stage = (carried?.stage ?? 'district_registration') as NominationStage;
   let outcome: Outcome | null = null;
-  let task: OpenTask | null = null;
-  let progress: DeadlineProgress | null = null;
-  let decisions = 0;
-  let revisions = 0;
-  let registered = false;
+  let task: OpenTask | null = carried?.task ?? null;
+  let progress: DeadlineProgress | null = carried?.progress ?? null;
+  let decisions = carried?.decisions ?? 0;
+  let revisions = carried?.revisions ?? 0;
+  let registered = carried !== undefined;
   let pending: Pending | undefined;
-  const calendarChanges: CalendarChange[] = [];
-  const decided = new Map<string, DecidedTask>();
+  const calendarChanges: CalendarChange[] = [...(carried?.calendarChanges ?? [])];
+  const decided = new Map<string, DecidedTask>(carried?.decided);
   // Answers to withdraw/resubmit, by a per-request token, so each Update returns its own outcome.
   const answered = new Set<Pending>();
   /** Requests whose step PostgreSQL refused for its data, with its reason: answered 422, nothing changed. */
   const refused = new Map<Pending, string>();
   /** The system's own step refused for its data, waiting to be tried again (see retryDelayMs). */
-  let held = null as HeldStep | null;
+  let held = (carried?.held ?? null) as HeldStep | null;
   let registrationRefused = null as string | null;
 
   const maxRevisions = () => calendar.maxRevisions ?? DEFAULT_MAX_REVISIONS;
@@ -153,6 +167,12 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     openedAt: workflowNow(),
     ...revisionDeadline(workflowNowMs(), calendar),
   });
+  /** A model resubmitted in time gets a review window of its own, also past its stage's dates. */
+  const resubmittedReviewTask = (s: Stage): OpenTask => {
+    const reviewWindowEndsAt = resubmissionWindowEnd(workflowNowMs(), calendar);
+    const t = reviewTask(s);
+    return { ...t, ...resubmissionReviewDeadline(t, reviewWindowEndsAt), reviewWindowEndsAt };
+  };
   const open = (t: OpenTask) => {
     task = t;
     progress = freshProgress(t.dueAt);
@@ -249,30 +269,32 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     { key: UnitIdKey, value: input.unitId },
     { key: NominationFieldKey, value: input.field },
     { key: NominationKindKey, value: input.kind },
-    { key: OverdueKey, value: false },
+    { key: OverdueKey, value: overdue() },
   ]);
 
   // The first task is open from the start: a decision that arrives while it is being projected waits
   // in the loop below, after the registration, so history and read model keep the same order.
-  open(reviewTask('district_registration'));
-  try {
-    await record({
-      action: 'registered',
-      actor: input.submittedBy,
-      stageBefore: null,
-      stageAfter: stage,
-      outcome: null,
-      nomination: input,
-      openTask: task,
-    });
-  } catch (err) {
-    // Nothing was written, so there is no nomination to keep: the submitter is told why, and the run
-    // fails, which lets the same request (once its data is fixed) start the nomination afresh.
-    const reason = unrecordable(err);
-    if (reason === null) throw err;
-    registrationRefused = reason;
-    await condition(allHandlersFinished);
-    throw notRecorded('registration', reason);
+  if (!carried) {
+    open(reviewTask('district_registration'));
+    try {
+      await record({
+        action: 'registered',
+        actor: input.submittedBy,
+        stageBefore: null,
+        stageAfter: stage,
+        outcome: null,
+        nomination: input,
+        openTask: task,
+      });
+    } catch (err) {
+      // Nothing was written, so there is no nomination to keep: the submitter is told why, and the run
+      // fails, which lets the same request (once its data is fixed) start the nomination afresh.
+      const reason = unrecordable(err);
+      if (reason === null) throw err;
+      registrationRefused = reason;
+      await condition(allHandlersFinished);
+      throw notRecorded('registration', reason);
+    }
   }
   registered = true;
 
@@ -361,7 +383,9 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
 
   const applyResubmission = async (r: ResubmitInput) => {
     const current = task!;
-    const next = reviewTask(current.stage);
+    const next = patched(RESUBMISSION_REVIEW_WINDOW_PATCH)
+      ? resubmittedReviewTask(current.stage)
+      : reviewTask(current.stage);
     await record({
       action: 'resubmitted',
       actor: r.actor,
@@ -497,7 +521,10 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
   /** The campaign's calendar moved: the open review task takes its stage's new dates. */
   const applyCalendarChange = async (change: CalendarChange) => {
     const current = task!;
-    const dates = change.calendar.stages[current.stage];
+    const stageDates = change.calendar.stages[current.stage];
+    // A resubmitted model's review window is never pulled back by the calendar (resubmissionReviewDeadline).
+    const window = current.reviewWindowEndsAt;
+    const dates = window ? resubmissionReviewDeadline(stageDates, window) : stageDates;
     // A revision keeps the window it was given; an administrator's extension of this one task stands.
     if (
       current.kind !== 'review' ||
@@ -547,6 +574,31 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
       await hold(action, work, reason);
       return false;
     }
+  };
+
+  /**
+   * Hands the nomination to a new run before the history grows long, between steps: when no request is
+   * being applied and every Update has had its answer. A request that arrives meanwhile is applied by
+   * this run first; signalled calendar changes travel along.
+   */
+  const continueIfLong = async (): Promise<void> => {
+    if (stage === 'closed' || !patched(CONTINUE_AS_NEW_PATCH)) return;
+    if (!historyIsLong(workflowInfo(), input.maxHistoryEvents)) return;
+    await condition(() => pending !== undefined || allHandlersFinished());
+    if (pending !== undefined || !allHandlersFinished()) return;
+    const next: CarriedNomination = {
+      seq,
+      stage,
+      task,
+      progress,
+      decisions,
+      revisions,
+      content,
+      decided: [...decided],
+      calendarChanges,
+      held,
+    };
+    await continueAsNew<typeof nominationWorkflow>({ ...input, calendar, carried: next });
   };
 
   while (stage !== 'closed') {
@@ -610,6 +662,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     }
     upsertSearchAttributes([{ key: NominationStageKey, value: stage }]);
     log.info('nomination step', { stage, outcome, seq });
+    await continueIfLong();
   }
 
   // Let the last Update return its answer before the workflow completes.
@@ -623,20 +676,6 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
  */
 function closedMeanwhile(): never {
   throw refuse(REFUSAL.conflict, 'the nomination closed before this request could be applied');
-}
-
-/** A system step refused for its data, waiting for its next try. */
-interface HeldStep {
-  action: ProjectionRecord['action'];
-  work: 'timer' | 'calendar';
-  attempts: number;
-  until: number;
-}
-
-interface DecidedTask {
-  /** Who decided what (decisionKey): the same again is a retry, anything else a conflict. */
-  key: string;
-  result: DecisionResult;
 }
 
 const REQUEST_ACTIONS = {

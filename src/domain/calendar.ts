@@ -22,11 +22,19 @@ export interface Calendar {
   escalationCadenceHours?: number;
   /** Revision requests allowed per nomination (default 3). */
   maxRevisions?: number;
+  /**
+   * Hours a model resubmitted in time is given for its review at the least (default 72, at most
+   * MAX_RESUBMISSION_REVIEW_HOURS), however close its stage's own dates are.
+   */
+  resubmissionReviewHours?: number;
 }
 
 export const DEFAULT_ESCALATION_CADENCE_HOURS = 24;
 export const DEFAULT_MAX_REVISIONS = 3;
 export const HOUR_MS = 3_600_000;
+export const DEFAULT_RESUBMISSION_REVIEW_HOURS = 72;
+/** 30 days: longer would let one late revision hold a stage open well past the round's next stage. */
+export const MAX_RESUBMISSION_REVIEW_HOURS = 720;
 
 /** What becomes of a nomination whose stage reaches its hard cut-off with no decision. */
 export function cutoffOutcome(stage: Stage): Outcome {
@@ -114,6 +122,31 @@ export function revisionDeadline(
 }
 
 /**
+ * When the review window of a model resubmitted at `resubmittedAt` ends at the earliest. The submitter
+ * answered within the window they were given, so the reviewers' time for the new version must not already
+ * be spent: a revision requested near the stage's cut-off would otherwise come back to a task whose
+ * cut-off has passed, and the nomination would expire for the reviewers' lateness, not the submitter's.
+ */
+export function resubmissionWindowEnd(
+  resubmittedAt: number,
+  calendar: Pick<Calendar, 'resubmissionReviewHours'>,
+): string {
+  const hours = calendar.resubmissionReviewHours ?? DEFAULT_RESUBMISSION_REVIEW_HOURS;
+  return new Date(resubmittedAt + hours * HOUR_MS).toISOString();
+}
+
+/**
+ * A resubmitted model's review dates: the later of its stage's own dates and the end of its review
+ * window, each on its own. Stage dates further out stand; a calendar change is applied the same way, so it
+ * can move such a task's dates but never back inside the window it was promised.
+ */
+export function resubmissionReviewDeadline(stage: StageDeadline, windowEndsAt: string): StageDeadline {
+  const floor = Date.parse(windowEndsAt);
+  const later = (at: string) => (Date.parse(at) >= floor ? at : windowEndsAt);
+  return { dueAt: later(stage.dueAt), cutoffAt: later(stage.cutoffAt) };
+}
+
+/**
  * What is wrong with a calendar, as (field, reason) pairs an API can return: every stage present with
  * valid ISO-8601 times, cut-off not before due date, stages in order, sane reminder offsets and windows.
  */
@@ -150,6 +183,13 @@ export function calendarProblems(c: unknown): { field: string; reason: string }[
   }
   if (cal.maxRevisions !== undefined && !(Number.isInteger(cal.maxRevisions) && cal.maxRevisions >= 0)) {
     add('calendar.maxRevisions', 'must be a whole number, 0 or more');
+  }
+  const review = cal.resubmissionReviewHours;
+  if (review !== undefined && !(isHours(review) && review <= MAX_RESUBMISSION_REVIEW_HOURS)) {
+    add(
+      'calendar.resubmissionReviewHours',
+      `must be a number of hours above 0 and at most ${MAX_RESUBMISSION_REVIEW_HOURS}`,
+    );
   }
   return problems;
 }

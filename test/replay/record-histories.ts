@@ -150,4 +150,29 @@ describe('record workflow histories', () => {
     await h.env.sleep(HOUR_MS);
     await save('in-flight-overdue-calendar-moved', handle);
   });
+
+  it('completed: continued as new after claims, then decided by a later run', async () => {
+    const handle = await h.start(undefined, {}, { maxHistoryEvents: 20 });
+    const taskId = await h.openTaskId(handle);
+    for (const kind of ['claim', 'unclaim', 'claim', 'unclaim'] as const) {
+      await handle.executeUpdate(assignUpdate, { args: [{ taskId, kind, actor: h.reviewer }] });
+    }
+    await h.walk(handle, ['accept', 'not_recognize']);
+    await handle.result();
+    await save('completed-continued-as-new', handle);
+  });
+
+  it('completed: resubmitted after the stage cut-off, closed at the end of its review window', async () => {
+    const handle = await h.start();
+    await h.env.sleep(14 * DAY_MS);
+    const taskId = await h.openTaskId(handle);
+    await h.decide(handle, { taskId, decision: 'request_revision', comment: 'Bổ sung số liệu' });
+    await h.env.sleep(2 * DAY_MS);
+    await handle.executeUpdate(resubmitUpdate, {
+      args: [{ changes: { description: 'Đã bổ sung' }, actor: h.submitter }],
+    });
+    await h.env.sleep(4 * DAY_MS);
+    await handle.result();
+    await save('completed-resubmitted-late-window-expired', handle);
+  });
 });

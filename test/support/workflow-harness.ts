@@ -10,7 +10,13 @@ import type { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { type Calendar, HOUR_MS } from '../../src/domain/calendar';
 import { nominationWorkflowId, STAGES } from '../../src/domain/nomination';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker-options';
-import { decideUpdate, stateQuery, type Actor, type DecisionInput } from '../../workflows/messages';
+import {
+  decideUpdate,
+  stateQuery,
+  type Actor,
+  type DecisionInput,
+  type NominationInput,
+} from '../../workflows/messages';
 import type { nominationWorkflow } from '../../workflows/nomination.workflow';
 import { createTestDatabase, type TestDatabase } from './database';
 import { createOrg, createUser, type Org } from './fixtures';
@@ -101,6 +107,7 @@ export class WorkflowHarness {
   async start(
     calendar?: Calendar,
     where: { unitId?: string; districtUnitId?: string; campaignId?: string } = {},
+    options: Pick<NominationInput, 'maxHistoryEvents'> = {},
   ): Promise<WorkflowHandle<typeof nominationWorkflow>> {
     const nominationId = randomUUID();
     const handle = await this.env.client.workflow.start<typeof nominationWorkflow>('nominationWorkflow', {
@@ -120,6 +127,7 @@ export class WorkflowHarness {
           kind: 'collective',
           nomineeName: 'Hội Phụ nữ xã Hàm Tiến',
           submittedBy: this.submitter,
+          ...options,
         },
       ],
     });
