@@ -4,10 +4,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { isUnitStage, SUBMISSION_WORDS, type UnitStage } from '../src/domain/campaign';
 import type { Calendar } from '../src/domain/calendar';
 import type { Stage } from '../src/domain/nomination';
-import type { Mailer } from '../src/notifications/mailer';
 import { type Actor, calendarChangedSignal } from '../workflows/messages';
 import { SYSTEM_ACTOR_NAME } from './nomination.activities';
-import { emailStepNotifications, insertNotices, type Notice } from './notices';
+import { insertNotices, type Notice, queueStepEmails } from './notices';
 
 export type CampaignAction = 'calendar_changed' | 'stage_reminder' | 'stage_closed' | 'round_closed';
 
@@ -62,7 +61,8 @@ export class CampaignActivities {
   constructor(
     private readonly dataSource: DataSource,
     private readonly client?: Client,
-    private readonly mailer?: Mailer,
+    /** Also queue the step's notifications as emails in the outbox (the worker's email sender delivers them). */
+    private readonly email = false,
   ) {}
 
   /**
@@ -71,6 +71,7 @@ export class CampaignActivities {
    * even if the units' submissions changed in between.
    */
   recordCampaignStep = async (s: CampaignStep): Promise<CampaignStepResult> => {
+    let emails = 0;
     const result = await this.dataSource.transaction(async (m) => {
       const found =
         s.stage && (s.action === 'stage_reminder' || s.action === 'stage_closed')
@@ -119,7 +120,9 @@ export class CampaignActivities {
         `SELECT province_unit_id FROM campaigns WHERE id = $1`,
         [s.campaignId],
       );
-      await insertNotices(m, s, stepNotices(s, found, province[0].province_unit_id));
+      const notices = stepNotices(s, found, province[0].province_unit_id);
+      await insertNotices(m, s, notices);
+      if (this.email && notices.length) emails = await queueStepEmails(m, s);
       return { applied: true, ...found };
     });
     log.info(result.applied ? 'campaign step recorded' : 'campaign step already recorded', {
@@ -129,13 +132,8 @@ export class CampaignActivities {
       action: s.action,
       stage: s.stage,
       missingUnits: result.missingUnits.length,
+      ...(emails ? { emailsQueued: emails } : {}),
     });
-    if (this.mailer) {
-      await emailStepNotifications(this.dataSource, this.mailer, s, {
-        campaignId: s.campaignId,
-        workflowId: s.workflowId,
-      });
-    }
     return result;
   };
 

@@ -1,8 +1,7 @@
 import { log } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Decision, NominationStage, Outcome } from '../src/domain/nomination';
-import type { Mailer } from '../src/notifications/mailer';
-import { emailStepNotifications, insertNotices, type Notice } from './notices';
+import { insertNotices, type Notice, queueStepEmails } from './notices';
 import type { Actor, NominationContent, NominationInput, OpenTask } from '../workflows/messages';
 
 export type AuditAction =
@@ -75,15 +74,17 @@ const CONTENT_COLUMNS: Record<keyof NominationContent, string> = {
  * is the audit event keyed by (workflow_id, seq): if that key exists the step was applied before (a
  * retry after a lost reply, or a worker that died mid-way) and nothing else is written.
  *
- * With a mailer, the step's notifications are then emailed to the addressed unit's users of that role.
+ * With email on, the same transaction also queues the emails of the step's notifications in the outbox,
+ * which the worker's email sender delivers: the step never waits for a mail server.
  */
 export class NominationActivities {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly mailer?: Mailer,
+    private readonly email = false,
   ) {}
 
   recordProjection = async (r: ProjectionRecord): Promise<{ applied: boolean }> => {
+    let emails = 0;
     const applied = await this.dataSource.transaction(async (m) => {
       if (r.nomination) await insertNomination(m, r);
       if (!(await insertAuditEvent(m, r))) return false;
@@ -122,6 +123,7 @@ export class NominationActivities {
       }
       if (r.openTask) await insertTask(m, r, r.openTask);
       await insertNotices(m, r, r.notify ?? []);
+      if (this.email && r.notify?.length) emails = await queueStepEmails(m, r);
       return true;
     });
     log.info(applied ? 'projection recorded' : 'projection already recorded', {
@@ -130,15 +132,8 @@ export class NominationActivities {
       seq: r.seq,
       action: r.action,
       stage: r.stageAfter,
+      ...(emails ? { emailsQueued: emails } : {}),
     });
-    // Also when this call found the step already applied: a retry after a crash between the commit and
-    // the sending must still deliver what the first attempt did not.
-    if (this.mailer && r.notify?.length) {
-      await emailStepNotifications(this.dataSource, this.mailer, r, {
-        nominationId: r.nominationId,
-        workflowId: r.workflowId,
-      });
-    }
     return { applied };
   };
 }
