@@ -258,6 +258,32 @@ describe('email outbox (real activity, real sender, real SMTP server, real Postg
     expect((await emailedAt(workflowId))[0]).toBeInstanceOf(Date);
   });
 
+  it('leaves a claimed email to its sender, and gives it to another once the claim lapses (a sender that died)', async () => {
+    const { reminder, workflowId, title } = await registeredNomination();
+    await env.run(createActivities(db.dataSource, { email: true }).recordProjection, reminder);
+    // A sender whose mail server never answers: its round holds its claim, not a transaction.
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const hanging = new EmailSender(db.dataSource, { send: () => stuck }, SENDER);
+    const firstRound = hanging.runRound();
+    await eventually(
+      async () => ((await outbox(workflowId)).every((r) => r.attempts === 1) ? true : undefined),
+      'the claim',
+    );
+    for (const row of await outbox(workflowId)) expect(row.due_in).toBeGreaterThan(100); // claimed for 2 min
+    expect(await sender().runRound()).toEqual({ claimed: 0, sent: 0, failed: 0 });
+
+    await makeDue(workflowId); // as if the 2 minutes had passed
+    expect(await sender().runRound()).toEqual({ claimed: 2, sent: 2, failed: 0 });
+    expect(smtp.recipientsOf(title)).toEqual(['an@ducl.example', 'binh@ducl.example']);
+
+    // The first sender comes back late: its marks change nothing that matters, the emails stay sent.
+    release();
+    expect(await firstRound).toEqual({ claimed: 2, sent: 2, failed: 0 });
+    for (const row of await outbox(workflowId))
+      expect(row).toMatchObject({ attempts: 2, sent_at: expect.any(Date) });
+  });
+
   it('several senders running rounds at once never send the same email twice, and together send them all', async () => {
     const steps = await Promise.all(Array.from({ length: 15 }, () => registeredNomination()));
     const activities = createActivities(db.dataSource, { email: true });
