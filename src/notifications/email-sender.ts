@@ -125,7 +125,13 @@ export class EmailSender {
       attempts: e.attempts,
     };
     try {
-      await this.mailer.send({ to: e.to_address, subject: e.subject, text: e.body });
+      await this.mailer.send({
+        to: e.to_address,
+        subject: e.subject,
+        text: e.body,
+        outboxId: e.id,
+        notificationId: e.notification_id,
+      });
     } catch (err) {
       const retryInMs = retryDelayMs(e.attempts, this.config);
       jsonLog('warn', 'email not sent; will retry', { ...about, retryInMs, err });

@@ -159,11 +159,12 @@ describe('email outbox (real activity, real sender, real SMTP server, real Postg
   it('queues one email per address in the step’s transaction with SMTP down, backs off, and delivers once SMTP is back', async () => {
     const { reminder, workflowId, title } = await registeredNomination();
     const activities = createActivities(db.dataSource, { email: true });
+    let notificationId: string;
     await smtp.stop();
     try {
       // The step never talks to the mail server: it records its notifications and their emails, and returns.
       expect(await env.run(activities.recordProjection, reminder)).toEqual({ applied: true });
-      const [{ id: notificationId }] = await db.dataSource.query(
+      [{ id: notificationId }] = await db.dataSource.query(
         `SELECT id FROM notifications WHERE workflow_id = $1 AND seq = 2 AND idx = 0`,
         [workflowId],
       );
@@ -218,6 +219,9 @@ describe('email outbox (real activity, real sender, real SMTP server, real Postg
       expect(mail.to && 'text' in mail.to ? mail.to.text : undefined).toBe(to[0]); // nobody sees a colleague's address
       expect(mail.subject).toBe(`[Dân vận khéo] Nhắc hạn: ${title}`);
       expect(mail.text?.trim()).toBe(reminder.notify![0].message);
+      // The same Message-ID on every attempt, and the notification it tells of, for whoever counts them.
+      expect(mail.messageId).toMatch(/^<email-outbox-\d+@localhost>$/);
+      expect(mail.headers.get('x-notification-id')).toBe(notificationId);
     }
     for (const row of await outbox(workflowId)) {
       expect(row).toMatchObject({ attempts: 2, sent_at: expect.any(Date) });
