@@ -98,6 +98,8 @@ export class CampaignActivities {
         ],
       );
       if (inserted.length === 0) {
+        // Applied before, perhaps with email off: queue what was not emailed (a no-op when it was queued).
+        if (this.email) emails = await queueStepEmails(m, s);
         const [previous] = await m.query(
           `SELECT details FROM campaign_events WHERE workflow_id = $1 AND seq = $2`,
           [s.workflowId, s.seq],

@@ -87,7 +87,12 @@ export class NominationActivities {
     let emails = 0;
     const applied = await this.dataSource.transaction(async (m) => {
       if (r.nomination) await insertNomination(m, r);
-      if (!(await insertAuditEvent(m, r))) return false;
+      if (!(await insertAuditEvent(m, r))) {
+        // Applied before, perhaps with email off or by a version that sent after its commit: queue what
+        // was not emailed (the outbox's unique key makes this a no-op when it was queued).
+        if (this.email && r.notify?.length) emails = await queueStepEmails(m, r);
+        return false;
+      }
       await updateNomination(m, r);
       if (r.closeTask) {
         await m.query(

@@ -231,13 +231,25 @@ describe('email outbox (real activity, real sender, real SMTP server, real Postg
     expect(await sender().runRound()).toEqual({ claimed: 0, sent: 0, failed: 0 });
   });
 
-  it('queues nothing when email is off', async () => {
+  it('queues nothing when email is off, and a retry with email on queues what the first did not', async () => {
     const { reminder, workflowId } = await registeredNomination();
     expect(await env.run(createActivities(db.dataSource).recordProjection, reminder)).toEqual({
       applied: true,
     });
     expect(await outbox(workflowId)).toEqual([]);
     expect(await emailedAt(workflowId)).toEqual([null, null]);
+
+    // As when the step was committed before SMTP_URL was set (or by a version that sent after its commit).
+    const withEmail = createActivities(db.dataSource, { email: true });
+    expect(await env.run(withEmail.recordProjection, reminder)).toEqual({ applied: false });
+    expect((await outbox(workflowId)).map((r) => r.to_address)).toEqual([
+      'an@ducl.example',
+      'binh@ducl.example',
+    ]);
+    expect(await env.run(withEmail.recordProjection, reminder)).toEqual({ applied: false });
+    expect(await outbox(workflowId)).toHaveLength(2);
+    await makeDue(workflowId);
+    expect(await sender().runRound()).toMatchObject({ sent: 2, failed: 0 });
   });
 
   it('keeps a refused message with its reply, retries it after the backoff, and sends the others meanwhile', async () => {
