@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_SMTP_FROM } from '../../src/config/config';
+import { campaignWorkflowId } from '../../src/domain/campaign';
 import { HOUR_MS } from '../../src/domain/calendar';
 import { setLogLevel } from '../../src/logging/json-log';
 import { EmailSender } from '../../src/notifications/email-sender';
@@ -100,5 +102,72 @@ describe('notification emails while SMTP is down (time-skipping server)', () => 
     const received = smtp.received.map((r) => `${r.to.join(',')} ${r.mail.subject}`);
     for (const e of queued) expect(received).toContain(`${e.to_address} ${e.subject}`);
     expect(received.length).toBeGreaterThanOrEqual(queued.length);
+  });
+  it('reminds the units that registered nothing and closes the stage on time; the campaign’s emails follow', async () => {
+    await smtp.stop();
+    for (const [actor, email] of [
+      [h.submitter, 'hoa@ducl.example'],
+      [h.admin, 'tinh@province.example'],
+    ] as const) {
+      await h.db.dataSource.query(`UPDATE users SET email = $2 WHERE id = $1`, [actor.userId, email]);
+    }
+    const campaignId = randomUUID();
+    await h.db.dataSource.query(
+      `INSERT INTO campaigns (id, name, year, province_unit_id, calendar, registration_opens_at, workflow_id)
+       VALUES ($1, 'Dân vận khéo', $2, $3, '{}', now(), $4)`,
+      [campaignId, new Date().getUTCFullYear() + 1, h.org.provinceId, campaignWorkflowId(campaignId)],
+    );
+    const t0 = await h.env.currentTimeMs();
+    const calendar = h.calendar(t0);
+    const handle = await h.startCampaign(calendar, campaignId);
+    const cutoff = Date.parse(calendar.stages.district_registration.cutoffAt);
+
+    await h.env.sleep(cutoff - t0 + HOUR_MS);
+    expect(
+      h.campaignSteps
+        .filter((c) => c.campaignId === campaignId)
+        .map((c) => [c.action, c.stage, c.occurredAt]),
+    ).toEqual([
+      ['stage_reminder', 'district_registration', near(cutoff - 72 * HOUR_MS)],
+      ['stage_reminder', 'district_registration', near(cutoff - 24 * HOUR_MS)],
+      ['stage_closed', 'district_registration', near(cutoff)],
+    ]);
+
+    const outbox = () =>
+      h.db.dataSource.query(
+        `SELECT to_address, subject, attempts, sent_at, last_error, nomination_id, campaign_id
+           FROM email_outbox WHERE workflow_id = $1 ORDER BY seq, to_address`,
+        [handle.workflowId],
+      );
+    const queued: { to_address: string; subject: string }[] = await outbox();
+    expect(queued).toEqual(
+      [
+        ['hoa@ducl.example', 'Đơn vị chưa nộp'],
+        ['tinh@province.example', 'Đơn vị chưa nộp'],
+        ['hoa@ducl.example', 'Đơn vị chưa nộp'],
+        ['tinh@province.example', 'Đơn vị chưa nộp'],
+        ['tinh@province.example', 'Kết thúc giai đoạn'],
+      ].map(([to, subject]) =>
+        expect.objectContaining({
+          to_address: to,
+          subject: `[Dân vận khéo] ${subject}: Dân vận khéo`,
+          nomination_id: null,
+          campaign_id: campaignId,
+        }),
+      ),
+    );
+    await eventually(async () => {
+      const rows: { attempts: number; last_error: string | null }[] = await outbox();
+      return rows.every((r) => r.attempts > 0 && r.last_error) ? rows : undefined;
+    }, 'an attempt at every email');
+
+    const before = smtp.received.length;
+    await smtp.start();
+    await eventually(async () => {
+      const rows: { sent_at: Date | null }[] = await outbox();
+      return rows.every((r) => r.sent_at) ? rows : undefined;
+    }, 'every email sent');
+    const received = smtp.received.slice(before).map((r) => `${r.to.join(',')} ${r.mail.subject}`);
+    for (const e of queued) expect(received).toContain(`${e.to_address} ${e.subject}`);
   });
 });
