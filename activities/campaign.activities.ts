@@ -4,10 +4,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { isUnitStage, SUBMISSION_WORDS, type UnitStage } from '../src/domain/campaign';
 import type { Calendar } from '../src/domain/calendar';
 import type { Stage } from '../src/domain/nomination';
-import type { Mailer } from '../src/notifications/mailer';
 import { type Actor, calendarChangedSignal } from '../workflows/messages';
 import { SYSTEM_ACTOR_NAME } from './nomination.activities';
-import { emailStepNotifications, insertNotices, type Notice } from './notices';
+import { insertNotices, type Notice, queueStepEmails } from './notices';
 import { refusingBadData } from './data-errors';
 import { RESOLVE_STEP_FAILURES } from './step-failures';
 
@@ -64,7 +63,8 @@ export class CampaignActivities {
   constructor(
     private readonly dataSource: DataSource,
     private readonly client?: Client,
-    private readonly mailer?: Mailer,
+    /** Also queue the step's notifications as emails in the outbox (the worker's email sender delivers them). */
+    private readonly email = false,
   ) {}
 
   /**
@@ -76,6 +76,7 @@ export class CampaignActivities {
     refusingBadData(() => this.recordStep(s));
 
   private recordStep = async (s: CampaignStep): Promise<CampaignStepResult> => {
+    let emails = 0;
     const result = await this.dataSource.transaction(async (m) => {
       const found =
         s.stage && (s.action === 'stage_reminder' || s.action === 'stage_closed')
@@ -102,6 +103,8 @@ export class CampaignActivities {
         ],
       );
       if (inserted.length === 0) {
+        // Applied before, perhaps with email off: queue what was not emailed (a no-op when it was queued).
+        if (this.email) emails = await queueStepEmails(m, s);
         const [previous] = await m.query(
           `SELECT details FROM campaign_events WHERE workflow_id = $1 AND seq = $2`,
           [s.workflowId, s.seq],
@@ -124,7 +127,9 @@ export class CampaignActivities {
         `SELECT province_unit_id FROM campaigns WHERE id = $1`,
         [s.campaignId],
       );
-      await insertNotices(m, s, stepNotices(s, found, province[0].province_unit_id));
+      const notices = stepNotices(s, found, province[0].province_unit_id);
+      await insertNotices(m, s, notices);
+      if (this.email && notices.length) emails = await queueStepEmails(m, s);
       await m.query(RESOLVE_STEP_FAILURES, [s.workflowId, s.occurredAt, null]);
       return { applied: true, ...found };
     });
@@ -135,13 +140,8 @@ export class CampaignActivities {
       action: s.action,
       stage: s.stage,
       missingUnits: result.missingUnits.length,
+      ...(emails ? { emailsQueued: emails } : {}),
     });
-    if (this.mailer) {
-      await emailStepNotifications(this.dataSource, this.mailer, s, {
-        campaignId: s.campaignId,
-        workflowId: s.workflowId,
-      });
-    }
     return result;
   };
 

@@ -12,7 +12,12 @@ export type { ProjectionRecord } from './nomination.activities';
 export type { StepFailure } from './step-failures';
 
 export interface ActivityDependencies {
-  /** Unset: notifications stay in-app only. */
+  /** Queue notification emails in the outbox (SMTP_URL set); unset or false: in-app only. */
+  email?: boolean;
+  /**
+   * @deprecated Same as `email: true`: the activities never send, the worker's email sender does. Kept
+   * so the worker service that still passes its mailer keeps queueing emails.
+   */
   mailer?: Mailer;
   /** Needed by the campaign workflow's fan-out, which signals nominations. */
   client?: Client;
@@ -20,8 +25,9 @@ export interface ActivityDependencies {
 
 /** The activity functions a worker registers, bound to their dependencies. */
 export function createActivities(dataSource: DataSource, deps: ActivityDependencies = {}) {
-  const nominations = new NominationActivities(dataSource, deps.mailer);
-  const campaigns = new CampaignActivities(dataSource, deps.client, deps.mailer);
+  const email = deps.email ?? deps.mailer !== undefined;
+  const nominations = new NominationActivities(dataSource, email);
+  const campaigns = new CampaignActivities(dataSource, deps.client, email);
   const failures = new StepFailureActivities(dataSource);
   return {
     recordProjection: nominations.recordProjection,

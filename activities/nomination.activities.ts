@@ -1,10 +1,9 @@
 import { log } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Decision, NominationStage, Outcome } from '../src/domain/nomination';
-import type { Mailer } from '../src/notifications/mailer';
 import { refusingBadData } from './data-errors';
 import { RESOLVE_STEP_FAILURES } from './step-failures';
-import { emailStepNotifications, insertNotices, type Notice } from './notices';
+import { insertNotices, type Notice, queueStepEmails } from './notices';
 import type { Actor, NominationContent, NominationInput, OpenTask } from '../workflows/messages';
 
 export type AuditAction =
@@ -79,12 +78,13 @@ const CONTENT_COLUMNS: Record<keyof NominationContent, string> = {
  * is the audit event keyed by (workflow_id, seq): if that key exists the step was applied before (a
  * retry after a lost reply, or a worker that died mid-way) and nothing else is written.
  *
- * With a mailer, the step's notifications are then emailed to the addressed unit's users of that role.
+ * With email on, the same transaction also queues the emails of the step's notifications in the outbox,
+ * which the worker's email sender delivers: the step never waits for a mail server.
  */
 export class NominationActivities {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly mailer?: Mailer,
+    private readonly email = false,
   ) {}
 
   /** A step PostgreSQL refuses for its data fails at once, without retry, for the workflow to handle. */
@@ -92,9 +92,15 @@ export class NominationActivities {
     refusingBadData(() => this.project(r));
 
   private project = async (r: ProjectionRecord): Promise<{ applied: boolean }> => {
+    let emails = 0;
     const applied = await this.dataSource.transaction(async (m) => {
       if (r.nomination) await insertNomination(m, r);
-      if (!(await insertAuditEvent(m, r))) return false;
+      if (!(await insertAuditEvent(m, r))) {
+        // Applied before, perhaps with email off or by a version that sent after its commit: queue what
+        // was not emailed (the outbox's unique key makes this a no-op when it was queued).
+        if (this.email && r.notify?.length) emails = await queueStepEmails(m, r);
+        return false;
+      }
       await updateNomination(m, r);
       if (r.closeTask) {
         await m.query(
@@ -131,6 +137,7 @@ export class NominationActivities {
       if (r.openTask) await insertTask(m, r, r.openTask);
       await insertNotices(m, r, r.notify ?? []);
       await m.query(RESOLVE_STEP_FAILURES, [r.workflowId, r.occurredAt, r.stillHeld ?? null]);
+      if (this.email && r.notify?.length) emails = await queueStepEmails(m, r);
       return true;
     });
     log.info(applied ? 'projection recorded' : 'projection already recorded', {
@@ -139,15 +146,8 @@ export class NominationActivities {
       seq: r.seq,
       action: r.action,
       stage: r.stageAfter,
+      ...(emails ? { emailsQueued: emails } : {}),
     });
-    // Also when this call found the step already applied: a retry after a crash between the commit and
-    // the sending must still deliver what the first attempt did not.
-    if (this.mailer && r.notify?.length) {
-      await emailStepNotifications(this.dataSource, this.mailer, r, {
-        nominationId: r.nominationId,
-        workflowId: r.workflowId,
-      });
-    }
     return { applied };
   };
 }

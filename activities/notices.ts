@@ -1,7 +1,5 @@
-import { log } from '@temporalio/activity';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Role } from '../src/domain/nomination';
-import type { Mailer } from '../src/notifications/mailer';
 
 /** A message for everyone holding a role in a unit (a unit's reviewers, its administrators). */
 export interface Notice {
@@ -63,20 +61,19 @@ const EMAIL_SUBJECTS: Record<string, string> = {
 };
 
 /**
- * Emails one workflow step's notifications not yet emailed, one message per notification, to the
- * addressed unit's active users of that role, and marks each once the server accepted it. A send failure
- * fails the activity: Temporal retries it, the committed step is not applied again, and only the
- * notifications still unmarked are sent. At least once, not exactly once: a crash (or a timed-out attempt
- * overlapping its retry) between sending and marking sends twice.
+ * Queues the emails of one step's notifications in the step's own transaction: one row of `email_outbox`
+ * per notification and address, to the addressed unit's active users of that role who have an address (or
+ * to the one addressed user). Nothing here talks to SMTP: the worker's email sender delivers the rows
+ * later, so a mail server that is down never holds up the step. A notification with nobody to write to is
+ * marked handled at once (`emailed_at`), as before; the others are marked by the sender once all their
+ * emails are sent.
  */
-export async function emailStepNotifications(
-  dataSource: DataSource,
-  mailer: Mailer,
+export async function queueStepEmails(
+  m: EntityManager,
   step: { workflowId: string; seq: number },
-  meta: Record<string, unknown>,
-): Promise<void> {
-  const pending: { id: string; kind: string; message: string; about: string; recipients: string[] }[] =
-    await dataSource.query(
+): Promise<number> {
+  const notices: { id: string; kind: string; message: string; about: string; recipients: string[] }[] =
+    await m.query(
       `SELECT n.id, n.kind, n.message, COALESCE(nom.title, c.name, '') AS about,
               COALESCE(ARRAY(SELECT DISTINCT u.email FROM users u
                               WHERE u.unit_id = n.recipient_unit_id AND u.role = n.recipient_role
@@ -89,31 +86,34 @@ export async function emailStepNotifications(
         ORDER BY n.idx`,
       [step.workflowId, step.seq],
     );
-  for (const n of pending) {
-    const about = {
-      ...meta,
-      seq: step.seq,
-      notificationId: n.id,
-      kind: n.kind,
-      recipients: n.recipients.length,
-    };
-    // Nobody to write to is not a failure to retry: the notice stays in-app, and is marked handled.
-    if (n.recipients.length > 0) {
-      try {
-        await mailer.send({
-          to: n.recipients,
-          subject: `[Dân vận khéo] ${EMAIL_SUBJECTS[n.kind] ?? n.kind}: ${n.about}`,
-          text: n.message,
-        });
-      } catch (err) {
-        log.warn('notification email failed; the activity will be retried', { ...about, err });
-        throw err;
-      }
+  const ids: string[] = [];
+  const addresses: string[] = [];
+  const subjects: string[] = [];
+  const bodies: string[] = [];
+  for (const n of notices) {
+    for (const to of n.recipients) {
+      ids.push(n.id);
+      addresses.push(to);
+      subjects.push(`[Dân vận khéo] ${EMAIL_SUBJECTS[n.kind] ?? n.kind}: ${n.about}`);
+      bodies.push(n.message);
     }
-    await dataSource.query(
-      `UPDATE notifications SET emailed_at = now() WHERE id = $1 AND emailed_at IS NULL`,
-      [n.id],
-    );
-    log.info(n.recipients.length > 0 ? 'notification emailed' : 'notification has no email recipient', about);
   }
+  const unaddressed = notices.filter((n) => n.recipients.length === 0).map((n) => n.id);
+  if (unaddressed.length > 0) {
+    await m.query(`UPDATE notifications SET emailed_at = now() WHERE id = ANY($1::bigint[])`, [unaddressed]);
+  }
+  if (ids.length === 0) return 0;
+  const queued: unknown[] = await m.query(
+    `INSERT INTO email_outbox (notification_id, nomination_id, campaign_id, workflow_id, seq, to_address,
+                               subject, body)
+     SELECT e.notification_id, n.nomination_id, n.campaign_id, n.workflow_id, n.seq, e.to_address,
+            e.subject, e.body
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
+            AS e (notification_id, to_address, subject, body)
+       JOIN notifications n ON n.id = e.notification_id
+     ON CONFLICT (notification_id, to_address) DO NOTHING
+     RETURNING id`,
+    [ids, addresses, subjects, bodies],
+  );
+  return queued.length;
 }

@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
 import { ImportsModule } from './imports/imports.module';
 import { NominationsModule } from './nominations/nominations.module';
+import { EmailSenderModule } from './notifications/email-sender.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PipelineModule } from './pipeline/pipeline.module';
 import { ReportsModule } from './reports/reports.module';
@@ -34,6 +35,8 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         TemporalModule.forRoot({ worker: roles.worker }),
+        // Beside the worker, never in the projection: an SMTP outage delays emails only.
+        ...(roles.worker ? [EmailSenderModule] : []),
         ...(roles.api
           ? [
               AuthModule,

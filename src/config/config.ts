@@ -39,6 +39,18 @@ export interface AppConfig {
   logLevel: Level;
   /** Unset: notifications stay in-app only. */
   smtp?: { url: string; from: string };
+  /** How the worker's email sender drains the outbox (used only with smtp). */
+  emailSender: EmailSenderConfig;
+}
+
+export interface EmailSenderConfig {
+  /** Pause between rounds when the last one found fewer due emails than a batch. */
+  pollIntervalMs: number;
+  /** Emails claimed, and sent concurrently, per round. */
+  batchSize: number;
+  /** Wait after a first failed attempt, doubled after each further one up to retryMaxMs. */
+  retryMinMs: number;
+  retryMaxMs: number;
 }
 
 export const DEFAULT_ADMIN = { username: 'admin', password: 'admin-demo-password' } as const;
@@ -100,6 +112,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     corsOrigins: corsOrigins(env),
     logLevel: logLevel(env),
     smtp: smtp(env),
+    emailSender: emailSender(env),
   };
   if (config.admin.password.length < 8) throw new ConfigError('ADMIN_PASSWORD must be at least 8 characters');
   if (config.demo.password.length < 8) throw new ConfigError('DEMO_PASSWORD must be at least 8 characters');
@@ -201,6 +214,30 @@ function smtp(env: Env): AppConfig['smtp'] {
     );
   }
   return { url: raw, from };
+}
+
+function emailSender(env: Env): EmailSenderConfig {
+  const config = {
+    pollIntervalMs: boundedInt(env, 'EMAIL_POLL_INTERVAL_MS', 1000, 10, 600_000),
+    batchSize: boundedInt(env, 'EMAIL_BATCH_SIZE', 10, 1, 100),
+    retryMinMs: boundedInt(env, 'EMAIL_RETRY_MIN_MS', 10_000, 10, 3_600_000),
+    retryMaxMs: boundedInt(env, 'EMAIL_RETRY_MAX_MS', 600_000, 10, 86_400_000),
+  };
+  if (config.retryMaxMs < config.retryMinMs) {
+    throw new ConfigError(
+      `EMAIL_RETRY_MAX_MS must be at least EMAIL_RETRY_MIN_MS (${config.retryMinMs}), got ${config.retryMaxMs}`,
+    );
+  }
+  return config;
+}
+
+function boundedInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max)
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  return n;
 }
 
 /** A comma-separated list of origins (`scheme://host[:port]`), each exactly as a browser sends it. */

@@ -13,6 +13,7 @@ import { Campaigns1764080000000 } from './migrations/1764080000000-Campaigns';
 import { Inbox1764090000000 } from './migrations/1764090000000-Inbox';
 import { Pipeline1764100000000 } from './migrations/1764100000000-Pipeline';
 import { Reports1764110000000 } from './migrations/1764110000000-Reports';
+import { EmailOutbox1764120000000 } from './migrations/1764120000000-EmailOutbox';
 import { StepFailures1764130000000 } from './migrations/1764130000000-StepFailures';
 
 export const ENTITIES = [Unit, Campaign, User, Nomination, Task, AuditEvent, Notification];
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   Inbox1764090000000,
   Pipeline1764100000000,
   Reports1764110000000,
+  EmailOutbox1764120000000,
   StepFailures1764130000000,
 ];
 

@@ -47,7 +47,10 @@ export class Notification {
   @Column({ name: 'read_at', type: 'timestamptz', nullable: true })
   readAt!: Date | null;
 
-  /** When the email went out (or was found to have no recipient); null: not sent, or no mailer configured. */
+  /**
+   * When the last of its emails (email_outbox) was sent, or when it was found to have no recipient; null:
+   * some still waiting, or email off (SMTP_URL unset).
+   */
   @Column({ name: 'emailed_at', type: 'timestamptz', nullable: true })
   emailedAt!: Date | null;
 }

@@ -1,83 +1,53 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { randomUUID } from 'node:crypto';
-import { SMTPServer } from 'smtp-server';
 import { createActivities, type ProjectionRecord } from '../../activities';
 import type { Notice } from '../../activities/nomination.activities';
-import { DEFAULT_SMTP_FROM, loadConfig } from '../../src/config/config';
+import { DEFAULT_SMTP_FROM, type EmailSenderConfig } from '../../src/config/config';
 import { demoCalendar } from '../../src/database/seed';
 import { nominationWorkflowId } from '../../src/domain/nomination';
-import { createSmtpMailer, type Mailer } from '../../src/notifications/mailer';
 import { setLogLevel } from '../../src/logging/json-log';
-import { startApp, type RunningApp } from '../../src/runtime/app-runner';
-import { freePort, LOOPBACK } from '../../src/runtime/ports';
+import { EmailSender } from '../../src/notifications/email-sender';
+import { createSmtpMailer } from '../../src/notifications/mailer';
 import type { Actor } from '../../workflows/messages';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createOrg, createUser, type Org } from '../support/fixtures';
+import { TestApp } from '../support/http-app';
+import { eventually, TestSmtpServer } from '../support/smtp-server';
 
-interface Received {
-  from: string;
-  to: string[];
-  mail: ParsedMail;
+/** The defaults: 10 s after a first failure, doubling to 10 min. */
+const SENDER: EmailSenderConfig = {
+  pollIntervalMs: 50,
+  batchSize: 10,
+  retryMinMs: 10_000,
+  retryMaxMs: 600_000,
+};
+
+interface OutboxRow {
+  notification_id: string;
+  nomination_id: string | null;
+  workflow_id: string;
+  seq: number;
+  to_address: string;
+  subject: string;
+  body: string;
+  attempts: number;
+  last_error: string | null;
+  sent_at: Date | null;
+  /** next_attempt_at - now(), in seconds. */
+  due_in: number;
 }
 
-/** A real SMTP server on the loopback: plain text, no auth, keeping what it accepts. */
-class TestSmtpServer {
-  readonly received: Received[] = [];
-  /** The next message is refused with this SMTP reply code, as a full mailbox or a server outage would. */
-  refuseNext?: number;
-  private readonly server = new SMTPServer({
-    secure: false,
-    disabledCommands: ['STARTTLS'],
-    authOptional: true,
-    logger: false,
-    onData: (stream, session, callback) => {
-      simpleParser(stream).then((mail) => {
-        const refuse = this.refuseNext;
-        if (refuse) {
-          this.refuseNext = undefined;
-          return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: refuse }));
-        }
-        this.received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((a) => a.address).sort(),
-          mail,
-        });
-        callback();
-      }, callback);
-    },
-  });
-  private constructor(readonly url: string) {}
-
-  static async start(): Promise<TestSmtpServer> {
-    const port = await freePort();
-    const smtp = new TestSmtpServer(`smtp://${LOOPBACK}:${port}`);
-    await new Promise<void>((resolve, reject) => {
-      smtp.server.once('error', reject);
-      smtp.server.listen(port, LOOPBACK, () => resolve());
-    });
-    return smtp;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-const TITLE = 'Mô hình "Bếp ăn nghĩa tình" – Đức Linh';
-
-describe('notification email (real activity, real SMTP server, real PostgreSQL)', () => {
+describe('email outbox (real activity, real sender, real SMTP server, real PostgreSQL)', () => {
   let smtp: TestSmtpServer;
   let db: TestDatabase;
   let org: Org;
   let submitter: Actor;
-  let mailer: Mailer;
   const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
 
   beforeAll(async () => {
-    [smtp, db] = await Promise.all([TestSmtpServer.start(), createTestDatabase()]);
-    mailer = createSmtpMailer(smtp.url, DEFAULT_SMTP_FROM);
+    setLogLevel('error'); // the sender's warnings about the stopped server are expected here
+    [smtp, db] = await Promise.all([TestSmtpServer.create(), createTestDatabase()]);
     const ds = db.dataSource;
     org = await createOrg(ds);
     const user = (
@@ -101,12 +71,17 @@ describe('notification email (real activity, real SMTP server, real PostgreSQL)'
   });
 
   afterAll(async () => {
-    await smtp?.close();
+    await smtp?.stop();
     await db?.drop();
   });
 
-  /** A registered nomination (step 1) and the reminder step (2) that addresses its reviewers and admins. */
-  async function registeredNomination(): Promise<{ reminder: ProjectionRecord; workflowId: string }> {
+  const sender = (config: Partial<EmailSenderConfig> = {}) =>
+    new EmailSender(db.dataSource, createSmtpMailer(smtp.url, DEFAULT_SMTP_FROM), { ...SENDER, ...config });
+
+  /** A registered nomination (step 1) and its reminder step (2), addressing its reviewers and admins. */
+  async function registeredNomination(
+    title = `Mô hình "Bếp ăn nghĩa tình" ${randomUUID().slice(0, 8)}`,
+  ): Promise<{ reminder: ProjectionRecord; workflowId: string; title: string }> {
     const nominationId = randomUUID();
     const workflowId = nominationWorkflowId(nominationId);
     const now = new Date();
@@ -126,7 +101,7 @@ describe('notification email (real activity, real SMTP server, real PostgreSQL)'
         unitId: org.districtId,
         provinceUnitId: org.provinceId,
         calendar: demoCalendar(now),
-        title: TITLE,
+        title,
         description: 'Nấu cơm miễn phí cho bệnh nhân nghèo.',
         field: 'culture_society',
         kind: 'collective',
@@ -140,7 +115,7 @@ describe('notification email (real activity, real SMTP server, real PostgreSQL)'
         unitId: org.districtId,
         role: 'district_reviewer',
         kind: 'reminder',
-        message: `"${TITLE}" (district_registration): còn 24 giờ đến hạn 2026-10-15T00:00:00.000Z.`,
+        message: `"${title}" (district_registration): còn 24 giờ đến hạn 2026-10-15T00:00:00.000Z.`,
       },
       { unitId: org.districtId, role: 'admin', kind: 'escalated', message: 'Quá hạn, chưa xử lý.' },
     ];
@@ -156,8 +131,16 @@ describe('notification email (real activity, real SMTP server, real PostgreSQL)'
       outcome: null,
       notify,
     };
-    return { reminder, workflowId };
+    return { reminder, workflowId, title };
   }
+
+  const outbox = async (workflowId: string): Promise<OutboxRow[]> =>
+    db.dataSource.query(
+      `SELECT notification_id, nomination_id, workflow_id, seq, to_address, subject, body, attempts, last_error,
+              sent_at, extract(epoch FROM next_attempt_at - now())::float AS due_in
+         FROM email_outbox WHERE workflow_id = $1 ORDER BY to_address`,
+      [workflowId],
+    );
 
   const emailedAt = async (workflowId: string): Promise<(Date | null)[]> =>
     (
@@ -167,161 +150,282 @@ describe('notification email (real activity, real SMTP server, real PostgreSQL)'
       )
     ).map((row: { emailed_at: Date | null }) => row.emailed_at);
 
-  it('emails each notification once, to the active users of its unit and role that have an address', async () => {
-    const { reminder, workflowId } = await registeredNomination();
-    const before = smtp.received.length;
-    const activities = createActivities(db.dataSource, { mailer });
+  /** As if the backoff had passed: the emails of this workflow are due now. */
+  const makeDue = (workflowId: string) =>
+    db.dataSource.query(`UPDATE email_outbox SET next_attempt_at = now() WHERE workflow_id = $1`, [
+      workflowId,
+    ]);
 
-    expect(await env.run(activities.recordProjection, reminder)).toEqual({ applied: true });
+  it('queues one email per address in the step’s transaction with SMTP down, backs off, and delivers once SMTP is back', async () => {
+    const { reminder, workflowId, title } = await registeredNomination();
+    const activities = createActivities(db.dataSource, { email: true });
+    let notificationId: string;
+    await smtp.stop();
+    try {
+      // The step never talks to the mail server: it records its notifications and their emails, and returns.
+      expect(await env.run(activities.recordProjection, reminder)).toEqual({ applied: true });
+      [{ id: notificationId }] = await db.dataSource.query(
+        `SELECT id FROM notifications WHERE workflow_id = $1 AND seq = 2 AND idx = 0`,
+        [workflowId],
+      );
+      const queued = {
+        notification_id: notificationId,
+        nomination_id: reminder.nominationId,
+        workflow_id: workflowId,
+        seq: 2,
+        subject: `[Dân vận khéo] Nhắc hạn: ${title}`,
+        body: reminder.notify![0].message,
+        attempts: 0,
+        last_error: null,
+        sent_at: null,
+      };
+      expect(await outbox(workflowId)).toEqual([
+        { ...queued, to_address: 'an@ducl.example', due_in: expect.any(Number) },
+        { ...queued, to_address: 'binh@ducl.example', due_in: expect.any(Number) },
+      ]);
+      // The administrators' notice had nobody to write to: handled at once, never queued.
+      const [reminderEmailed, escalationEmailed] = await emailedAt(workflowId);
+      expect(reminderEmailed).toBeNull();
+      expect(escalationEmailed).toBeInstanceOf(Date);
 
-    const sent = smtp.received.slice(before);
-    expect(sent).toHaveLength(1);
-    const [{ from, to, mail }] = sent;
-    expect(to).toEqual(['an@ducl.example', 'binh@ducl.example']);
-    expect(mail.to).toBeUndefined(); // Bcc: no recipient sees the others' addresses
-    expect(from).toBe('no-reply@localhost');
-    expect(mail.from?.text).toBe('"Dân vận khéo" <no-reply@localhost>');
-    expect(mail.subject).toBe(`[Dân vận khéo] Nhắc hạn: ${TITLE}`);
-    expect(mail.text?.trim()).toBe(reminder.notify![0].message);
-    // The administrators' notice had nobody to write to: handled, not retried for ever.
-    const [first, second] = await emailedAt(workflowId);
-    expect(first).toBeInstanceOf(Date);
-    expect(second).toBeInstanceOf(Date);
+      // The same step again (a retry after a lost reply): nothing applied, nothing queued twice.
+      expect(await env.run(activities.recordProjection, reminder)).toEqual({ applied: false });
+      expect(await outbox(workflowId)).toHaveLength(2);
 
-    // The same step again (a retry after a lost reply): nothing applied, nothing sent.
-    expect(await env.run(activities.recordProjection, reminder)).toEqual({ applied: false });
-    expect(smtp.received.length).toBe(before + 1);
-    expect(await emailedAt(workflowId)).toEqual([first, second]);
+      // The sender finds the server down: each email keeps its error and waits 10 s.
+      expect(await sender().runRound()).toEqual({ claimed: 2, sent: 0, failed: 2 });
+      for (const row of await outbox(workflowId)) {
+        expect(row).toMatchObject({
+          attempts: 1,
+          sent_at: null,
+          last_error: expect.stringMatching(/ECONNREFUSED/),
+        });
+        expect(row.due_in).toBeGreaterThan(8);
+        expect(row.due_in).toBeLessThanOrEqual(10);
+      }
+      expect(await sender().runRound()).toEqual({ claimed: 0, sent: 0, failed: 0 });
+    } finally {
+      await smtp.start();
+    }
+
+    await makeDue(workflowId);
+    expect(await sender().runRound()).toEqual({ claimed: 2, sent: 2, failed: 0 });
+    const sent = smtp.received.filter((r) => r.mail.subject?.includes(title));
+    expect(smtp.recipientsOf(title)).toEqual(['an@ducl.example', 'binh@ducl.example']);
+    expect(sent).toHaveLength(2);
+    for (const { from, to, mail } of sent) {
+      expect(from).toBe('no-reply@localhost');
+      expect(mail.from?.text).toBe('"Dân vận khéo" <no-reply@localhost>');
+      expect(mail.to && 'text' in mail.to ? mail.to.text : undefined).toBe(to[0]); // nobody sees a colleague's address
+      expect(mail.subject).toBe(`[Dân vận khéo] Nhắc hạn: ${title}`);
+      expect(mail.text?.trim()).toBe(reminder.notify![0].message);
+      // The same Message-ID on every attempt, and the notification it tells of, for whoever counts them.
+      expect(mail.messageId).toMatch(/^<email-outbox-\d+@localhost>$/);
+      expect(mail.headers.get('x-notification-id')).toBe(notificationId);
+    }
+    for (const row of await outbox(workflowId)) {
+      expect(row).toMatchObject({ attempts: 2, sent_at: expect.any(Date) });
+    }
+    // Every email of the notification went out: the notification is marked emailed.
+    expect(await emailedAt(workflowId)).toEqual([expect.any(Date), expect.any(Date)]);
+    expect(await sender().runRound()).toEqual({ claimed: 0, sent: 0, failed: 0 });
   });
 
-  it('sends nothing without a mailer, and a later attempt with one delivers what the first did not', async () => {
+  it('queues nothing when email is off, and a retry with email on queues what the first did not', async () => {
     const { reminder, workflowId } = await registeredNomination();
-    const before = smtp.received.length;
-
     expect(await env.run(createActivities(db.dataSource).recordProjection, reminder)).toEqual({
       applied: true,
     });
-    expect(smtp.received.length).toBe(before);
+    expect(await outbox(workflowId)).toEqual([]);
     expect(await emailedAt(workflowId)).toEqual([null, null]);
 
-    // As when a worker committed the step and died before sending: the retry applies nothing but delivers.
-    const withMailer = createActivities(db.dataSource, { mailer });
-    expect(await env.run(withMailer.recordProjection, reminder)).toEqual({ applied: false });
-    expect(smtp.received.length).toBe(before + 1);
-    expect(smtp.received[before].to).toEqual(['an@ducl.example', 'binh@ducl.example']);
-    expect(await emailedAt(workflowId)).toEqual([expect.any(Date), expect.any(Date)]);
+    // As when the step was committed before SMTP_URL was set (or by a version that sent after its commit).
+    const withEmail = createActivities(db.dataSource, { email: true });
+    expect(await env.run(withEmail.recordProjection, reminder)).toEqual({ applied: false });
+    expect((await outbox(workflowId)).map((r) => r.to_address)).toEqual([
+      'an@ducl.example',
+      'binh@ducl.example',
+    ]);
+    expect(await env.run(withEmail.recordProjection, reminder)).toEqual({ applied: false });
+    expect(await outbox(workflowId)).toHaveLength(2);
+    await makeDue(workflowId);
+    expect(await sender().runRound()).toMatchObject({ sent: 2, failed: 0 });
   });
 
-  it('fails the activity when the server refuses the message, keeping the step, so a retry sends it', async () => {
-    const { reminder, workflowId } = await registeredNomination();
-    const before = smtp.received.length;
-    const activities = createActivities(db.dataSource, { mailer });
+  it('keeps a refused message with its reply, retries it after the backoff, and sends the others meanwhile', async () => {
+    const { reminder, workflowId, title } = await registeredNomination();
+    await env.run(createActivities(db.dataSource, { email: true }).recordProjection, reminder);
 
     smtp.refuseNext = 451;
-    await expect(env.run(activities.recordProjection, reminder)).rejects.toThrow(/451/);
-    expect(smtp.received.length).toBe(before);
-    const [{ count }] = await db.dataSource.query(
-      `SELECT count(*)::int AS count FROM audit_events WHERE workflow_id = $1 AND seq = 2`,
-      [workflowId],
+    expect(await sender({ batchSize: 1 }).runRound()).toEqual({ claimed: 1, sent: 0, failed: 1 });
+    expect(await sender().runRound()).toEqual({ claimed: 1, sent: 1, failed: 0 });
+    const [refused, accepted] = (await outbox(workflowId)).sort(
+      (a, b) => Number(!!a.sent_at) - Number(!!b.sent_at),
     );
-    expect(count).toBe(1);
-    expect(await emailedAt(workflowId)).toEqual([null, null]);
+    expect(refused).toMatchObject({ attempts: 1, sent_at: null, last_error: expect.stringMatching(/^451 /) });
+    expect(accepted).toMatchObject({ attempts: 1, sent_at: expect.any(Date), last_error: null });
+    expect(smtp.recipientsOf(title)).toEqual([accepted.to_address]);
+    expect((await emailedAt(workflowId))[0]).toBeNull(); // one of its two emails is still waiting
 
-    expect(await env.run(activities.recordProjection, reminder)).toEqual({ applied: false });
-    expect(smtp.received.length).toBe(before + 1);
-    expect(await emailedAt(workflowId)).toEqual([expect.any(Date), expect.any(Date)]);
+    await makeDue(workflowId);
+    expect(await sender().runRound()).toEqual({ claimed: 1, sent: 1, failed: 0 });
+    expect(smtp.recipientsOf(title)).toEqual(['an@ducl.example', 'binh@ducl.example']);
+    expect((await outbox(workflowId)).map((r) => r.attempts).sort()).toEqual([1, 2]);
+    expect((await emailedAt(workflowId))[0]).toBeInstanceOf(Date);
+  });
+
+  it('leaves a claimed email to its sender, and gives it to another once the claim lapses (a sender that died)', async () => {
+    const { reminder, workflowId, title } = await registeredNomination();
+    await env.run(createActivities(db.dataSource, { email: true }).recordProjection, reminder);
+    // A sender whose mail server never answers: its round holds its claim, not a transaction.
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const hanging = new EmailSender(db.dataSource, { send: () => stuck }, SENDER);
+    const firstRound = hanging.runRound();
+    await eventually(
+      async () => ((await outbox(workflowId)).every((r) => r.attempts === 1) ? true : undefined),
+      'the claim',
+    );
+    for (const row of await outbox(workflowId)) expect(row.due_in).toBeGreaterThan(100); // claimed for 2 min
+    expect(await sender().runRound()).toEqual({ claimed: 0, sent: 0, failed: 0 });
+
+    await makeDue(workflowId); // as if the 2 minutes had passed
+    expect(await sender().runRound()).toEqual({ claimed: 2, sent: 2, failed: 0 });
+    expect(smtp.recipientsOf(title)).toEqual(['an@ducl.example', 'binh@ducl.example']);
+
+    // The first sender comes back late: its marks change nothing that matters, the emails stay sent.
+    release();
+    expect(await firstRound).toEqual({ claimed: 2, sent: 2, failed: 0 });
+    for (const row of await outbox(workflowId))
+      expect(row).toMatchObject({ attempts: 2, sent_at: expect.any(Date) });
+  });
+
+  it('several senders running rounds at once never send the same email twice, and together send them all', async () => {
+    const steps = await Promise.all(Array.from({ length: 15 }, () => registeredNomination()));
+    const activities = createActivities(db.dataSource, { email: true });
+    for (const { reminder } of steps) await env.run(activities.recordProjection, reminder);
+    const senders = [sender({ batchSize: 4 }), sender({ batchSize: 4 }), sender({ batchSize: 4 })];
+
+    let total = 0;
+    for (let round = 0; round < 10; round++) {
+      const results = await Promise.all(senders.map((s) => s.runRound()));
+      const claimed = results.reduce((sum, r) => sum + r.claimed, 0);
+      expect(results.every((r) => r.sent === r.claimed)).toBe(true);
+      total += claimed;
+      if (claimed === 0) break;
+    }
+    expect(total).toBe(30);
+    for (const { title } of steps) {
+      expect(smtp.recipientsOf(title)).toEqual(['an@ducl.example', 'binh@ducl.example']);
+    }
+    const [{ unsent, maxAttempts }] = await db.dataSource.query(
+      `SELECT count(*) FILTER (WHERE sent_at IS NULL)::int AS unsent, max(attempts) AS "maxAttempts"
+         FROM email_outbox WHERE workflow_id = ANY($1)`,
+      [steps.map((s) => s.workflowId)],
+    );
+    expect({ unsent, maxAttempts }).toEqual({ unsent: 0, maxAttempts: 1 });
   });
 });
 
 /**
- * The worker as `npm start` builds it from SMTP_URL, against the shared Temporal dev server: a revision
- * request, the one notice a person's decision raises at once, reaches the submitters' mailboxes.
+ * The worker as `npm start` builds it from SMTP_URL, against the shared Temporal dev server, with the mail
+ * server down while a reviewer requests a revision: the decision answers at once, the read model moves on,
+ * the email waits in the outbox, and arrives once the server is back.
  */
-describe('the worker started with SMTP_URL', () => {
+describe('the worker started with SMTP_URL, the mail server down during a decision', () => {
   let smtp: TestSmtpServer;
-  let db: TestDatabase;
-  let app: RunningApp;
-  let token: string;
-
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(app.url + path, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    // Parsed JSON, loosely typed on purpose: the test asserts on the shape.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  let t: TestApp;
 
   beforeAll(async () => {
-    setLogLevel('warn');
-    [smtp, db] = await Promise.all([TestSmtpServer.start(), createTestDatabase()]);
-    const config = loadConfig({
-      PORT: '0',
-      DATABASE_URL: db.url,
-      TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: `email-${randomUUID()}`,
-      ADMIN_USERNAME: 'email-admin',
-      ADMIN_PASSWORD: 'email-admin-password',
-      LOG_LEVEL: 'warn',
+    smtp = await TestSmtpServer.create();
+    t = await TestApp.start({
       SMTP_URL: smtp.url,
       SMTP_FROM: '"Ban Dân vận" <danvan@province.example>',
+      EMAIL_POLL_INTERVAL_MS: '50',
+      EMAIL_RETRY_MIN_MS: '100',
+      EMAIL_RETRY_MAX_MS: '400',
     });
-    app = await startApp(config, { api: true, worker: true });
-    token = (await call('POST', '/auth/login', { username: 'email-admin', password: 'email-admin-password' }))
-      .body.accessToken;
+    await t.login();
   });
 
   afterAll(async () => {
-    await app?.close();
-    await smtp?.close();
-    await db?.drop();
+    await t?.close();
+    await smtp?.stop();
   });
 
-  it('emails a revision request to the submitting unit’s submitters', async () => {
-    const [province] = (await call('GET', '/units')).body;
+  it('answers the revision request promptly and emails the submitters once SMTP is started again', async () => {
+    const [province] = (await t.call('GET', '/units')).body;
     const district = province.children.find((u: { name: string }) => u.name === 'Huyện Đức Linh');
-    const [campaign] = (await call('GET', '/campaigns')).body;
-    await createUser(db.dataSource, {
+    const [campaign] = (await t.call('GET', '/campaigns')).body;
+    await createUser(t.db.dataSource, {
       username: 'hoa',
       displayName: 'Trần Thị Hoa',
       role: 'submitter',
       unitId: district.id,
       email: 'hoa@ducl.example',
     });
-    const created = await call('POST', '/nominations', {
+    const title = 'Mô hình "Bếp ăn nghĩa tình" – Đức Linh';
+    const created = await t.call('POST', '/nominations', {
       campaignId: campaign.id,
       unitId: district.id,
-      title: TITLE,
+      title,
       description: 'Nấu cơm miễn phí cho bệnh nhân nghèo.',
       field: 'culture_society',
       kind: 'collective',
       nomineeName: 'Hội Liên hiệp Phụ nữ xã Đức Tài',
     });
     expect(created.status).toBe(201);
-    const [task] = (await call('GET', `/tasks?nominationId=${created.body.id}`)).body;
+    const [task] = (await t.call('GET', `/tasks?nominationId=${created.body.id}`)).body;
+
+    await smtp.stop();
     const comment = 'Bổ sung số liệu về số bữa ăn đã phục vụ.';
-    const decided = await call('POST', `/tasks/${task.id}/decision`, {
+    const startedAt = Date.now();
+    const decided = await t.call('POST', `/tasks/${task.id}/decision`, {
       decision: 'request_revision',
       comment,
     });
+    const tookMs = Date.now() - startedAt;
     expect(decided.status).toBe(200);
+    expect(tookMs).toBeLessThan(5000);
+    const history = (await t.call('GET', `/nominations/${created.body.id}/history`)).body;
+    expect(JSON.stringify(history)).toContain('request_revision');
+    const notices = await t.db.dataSource.query(`SELECT kind FROM notifications WHERE nomination_id = $1`, [
+      created.body.id,
+    ]);
+    expect(notices).toEqual([{ kind: 'decided' }]);
 
-    // The Update returns once the step is recorded, and the recording activity sends before it completes.
-    expect(smtp.received).toHaveLength(1);
-    const [{ from, to, mail }] = smtp.received;
+    // The sender keeps trying while the server is down; the email waits with its error.
+    const waiting = await eventually(async () => {
+      const [row] = await t.db.dataSource.query(
+        `SELECT to_address, attempts, last_error, sent_at FROM email_outbox WHERE nomination_id = $1`,
+        [created.body.id],
+      );
+      return row?.attempts >= 2 ? row : undefined;
+    }, 'failed attempts');
+    expect(waiting).toMatchObject({
+      to_address: 'hoa@ducl.example',
+      sent_at: null,
+      last_error: expect.any(String),
+    });
+    expect(smtp.received).toHaveLength(0);
+
+    await smtp.start();
+    const [{ from, to, mail }] = await eventually(
+      async () => (smtp.received.length ? smtp.received : undefined),
+      'the email',
+    );
     expect(from).toBe('danvan@province.example');
     expect(to).toEqual(['hoa@ducl.example']);
-    expect(mail.subject).toBe(`[Dân vận khéo] Yêu cầu bổ sung, chỉnh sửa: ${TITLE}`);
-    expect(mail.text?.trim()).toBe(`Yêu cầu bổ sung, chỉnh sửa mô hình "${TITLE}": ${comment}`);
-    const [{ emailed_at }] = await db.dataSource.query(
-      `SELECT emailed_at FROM notifications WHERE nomination_id = $1`,
-      [created.body.id],
-    );
-    expect(emailed_at).toBeInstanceOf(Date);
+    expect(mail.subject).toBe(`[Dân vận khéo] Yêu cầu bổ sung, chỉnh sửa: ${title}`);
+    expect(mail.text?.trim()).toBe(`Yêu cầu bổ sung, chỉnh sửa mô hình "${title}": ${comment}`);
+    const [row] = await eventually(async () => {
+      const rows = await t.db.dataSource.query(
+        `SELECT o.sent_at, n.emailed_at FROM email_outbox o JOIN notifications n ON n.id = o.notification_id
+          WHERE o.nomination_id = $1 AND n.emailed_at IS NOT NULL`,
+        [created.body.id],
+      );
+      return rows.length ? rows : undefined;
+    }, 'the email marked sent');
+    expect(row).toEqual({ sent_at: expect.any(Date), emailed_at: expect.any(Date) });
   });
 });

@@ -44,6 +44,9 @@ export class WorkflowHarness {
   private worker!: Worker;
   private running!: Promise<void>;
 
+  /** `email`: the activities also queue notification emails in the outbox, as with SMTP_URL set. */
+  constructor(private readonly options: { email?: boolean } = {}) {}
+
   async setUp(): Promise<void> {
     [this.env, this.db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
     const ds = this.db.dataSource;
@@ -59,7 +62,7 @@ export class WorkflowHarness {
     );
     this.reviewer = await user('reviewer', 'Nguyễn Văn Bình', 'district_reviewer', this.org.districtId);
     this.submitter = await user('submitter', 'Trần Thị Hoa', 'submitter', this.org.districtId);
-    const real = createActivities(ds, { client: this.env.client });
+    const real = createActivities(ds, { client: this.env.client, email: this.options.email });
     this.worker = await Worker.create({
       connection: this.env.nativeConnection,
       taskQueue: this.taskQueue,

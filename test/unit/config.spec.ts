@@ -114,6 +114,37 @@ describe('configuration', () => {
     expect(loadConfig({ SMTP_FROM: from }).smtp).toBeUndefined();
   });
 
+  it('drains the email outbox every second, 10 at a time, retrying after 10 s doubling to 10 min, unless told otherwise', () => {
+    expect(loadConfig({}).emailSender).toEqual({
+      pollIntervalMs: 1000,
+      batchSize: 10,
+      retryMinMs: 10_000,
+      retryMaxMs: 600_000,
+    });
+    expect(
+      loadConfig({
+        EMAIL_POLL_INTERVAL_MS: '50',
+        EMAIL_BATCH_SIZE: '100',
+        EMAIL_RETRY_MIN_MS: '100',
+        EMAIL_RETRY_MAX_MS: '100',
+      }).emailSender,
+    ).toEqual({ pollIntervalMs: 50, batchSize: 100, retryMinMs: 100, retryMaxMs: 100 });
+  });
+
+  it.each([
+    [{ EMAIL_POLL_INTERVAL_MS: '5' }, "EMAIL_POLL_INTERVAL_MS must be an integer from 10 to 600000, got '5'"],
+    [{ EMAIL_BATCH_SIZE: '0' }, "EMAIL_BATCH_SIZE must be an integer from 1 to 100, got '0'"],
+    [{ EMAIL_BATCH_SIZE: '101' }, "EMAIL_BATCH_SIZE must be an integer from 1 to 100, got '101'"],
+    [{ EMAIL_RETRY_MIN_MS: '1e4' }, "EMAIL_RETRY_MIN_MS must be an integer from 10 to 3600000, got '1e4'"],
+    [{ EMAIL_RETRY_MAX_MS: '-1' }, "EMAIL_RETRY_MAX_MS must be an integer from 10 to 86400000, got '-1'"],
+    [
+      { EMAIL_RETRY_MIN_MS: '60000', EMAIL_RETRY_MAX_MS: '30000' },
+      'EMAIL_RETRY_MAX_MS must be at least EMAIL_RETRY_MIN_MS (60000), got 30000',
+    ],
+  ])('refuses the email sender setting %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+
   it('never echoes an SMTP_URL, which may carry a password', () => {
     expect(() => loadConfig({ SMTP_URL: 'http://user:s3cret@mail.example.org' })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining('s3cret') }),

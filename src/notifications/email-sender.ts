@@ -1,0 +1,179 @@
+import type { DataSource } from 'typeorm';
+import type { EmailSenderConfig } from '../config/config';
+import { jsonLog } from '../logging/json-log';
+import type { Mailer } from './mailer';
+
+/**
+ * How long a claimed email is left to its sender before another round may take it: longer than one send
+ * can last with the mailer's timeouts (about 35 s), so only a sender that died gives its emails away.
+ */
+export const EMAIL_CLAIM_MS = 120_000;
+
+/** One row of `email_outbox`, as a round claims it. */
+interface OutboxEmail {
+  id: string;
+  notification_id: string;
+  nomination_id: string | null;
+  campaign_id: string | null;
+  workflow_id: string;
+  seq: number;
+  to_address: string;
+  subject: string;
+  body: string;
+  /** Counting the attempt this round makes. */
+  attempts: number;
+}
+
+export interface RoundResult {
+  claimed: number;
+  sent: number;
+  failed: number;
+}
+
+/** The wait after the `attempts`-th failed attempt: retryMinMs, doubling each time, capped at retryMaxMs. */
+export function retryDelayMs(attempts: number, config: Pick<EmailSenderConfig, 'retryMinMs' | 'retryMaxMs'>) {
+  const doublings = Math.min(Math.max(attempts - 1, 0), 40);
+  return Math.min(config.retryMaxMs, config.retryMinMs * 2 ** doublings);
+}
+
+/**
+ * Delivers the email outbox, at least once, in rounds: claim the due emails in one short statement
+ * (`FOR UPDATE SKIP LOCKED`, so concurrent senders in other workers take different rows; the claim moves
+ * the row's next attempt past EMAIL_CLAIM_MS), send them with no transaction open, then mark each sent or
+ * put it back with an exponential backoff and its error. A sender that dies after sending and before
+ * marking leaves the email to be sent again once its claim lapses: at least once, not exactly once.
+ */
+export class EmailSender {
+  private loop?: Promise<void>;
+  private stopping = false;
+  private timer?: NodeJS.Timeout;
+  private wake?: () => void;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly mailer: Mailer,
+    private readonly config: EmailSenderConfig,
+  ) {}
+
+  /** One round: what it claimed, sent and failed to send. */
+  async runRound(): Promise<RoundResult> {
+    // TypeORM answers an UPDATE with [rows, count].
+    const [claimed]: [OutboxEmail[], number] = await this.dataSource.query(
+      `WITH due AS (
+         SELECT id FROM email_outbox
+          WHERE sent_at IS NULL AND next_attempt_at <= now()
+          ORDER BY next_attempt_at
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED)
+       UPDATE email_outbox o
+          SET attempts = o.attempts + 1, next_attempt_at = now() + $2 * interval '1 millisecond'
+         FROM due WHERE o.id = due.id
+       RETURNING o.id, o.notification_id, o.nomination_id, o.campaign_id, o.workflow_id, o.seq, o.to_address,
+                 o.subject, o.body, o.attempts`,
+      [this.config.batchSize, EMAIL_CLAIM_MS],
+    );
+    const outcomes = await Promise.all(claimed.map((e) => this.deliver(e)));
+    const sent = outcomes.filter(Boolean).length;
+    return { claimed: claimed.length, sent, failed: claimed.length - sent };
+  }
+
+  /** Runs rounds until stop(): at once after a full batch, else after the poll interval. */
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  /** Lets the round in progress finish (its sends and their marks), then stops. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let full = false;
+      try {
+        full = (await this.runRound()).claimed === this.config.batchSize;
+      } catch (err) {
+        // PostgreSQL unreachable, most likely: the emails wait in the outbox; try again next round.
+        jsonLog('warn', 'email outbox round failed', { component: 'email-sender', err });
+      }
+      if (!full && !this.stopping) await this.pause(this.config.pollIntervalMs);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.timer = setTimeout(resolve, ms);
+    });
+  }
+
+  private async deliver(e: OutboxEmail): Promise<boolean> {
+    const about = {
+      component: 'email-sender',
+      nominationId: e.nomination_id ?? undefined,
+      campaignId: e.campaign_id ?? undefined,
+      workflowId: e.workflow_id,
+      seq: e.seq,
+      notificationId: e.notification_id,
+      outboxId: e.id,
+      attempts: e.attempts,
+    };
+    try {
+      await this.mailer.send({
+        to: e.to_address,
+        subject: e.subject,
+        text: e.body,
+        outboxId: e.id,
+        notificationId: e.notification_id,
+      });
+    } catch (err) {
+      const retryInMs = retryDelayMs(e.attempts, this.config);
+      jsonLog('warn', 'email not sent; will retry', { ...about, retryInMs, err });
+      await this.markFailed(e, retryInMs, err).catch((markErr: unknown) =>
+        jsonLog('warn', 'could not record a failed email; its claim will lapse', { ...about, err: markErr }),
+      );
+      return false;
+    }
+    try {
+      await this.markSent(e);
+      jsonLog('info', 'email sent', about);
+    } catch (err) {
+      jsonLog('warn', 'email sent but not marked; it will be sent again', { ...about, err });
+    }
+    return true;
+  }
+
+  /** Back to the queue after the backoff, unless another sender has claimed it since (its claim lapsed). */
+  private async markFailed(e: OutboxEmail, retryInMs: number, err: unknown): Promise<void> {
+    const code = (err as { responseCode?: number }).responseCode;
+    const message = err instanceof Error ? err.message : String(err);
+    await this.dataSource.query(
+      `UPDATE email_outbox SET next_attempt_at = now() + $3 * interval '1 millisecond', last_error = $4
+        WHERE id = $1 AND attempts = $2 AND sent_at IS NULL`,
+      [e.id, e.attempts, retryInMs, (code ? `${code} ` : '') + message.slice(0, 1000)],
+    );
+  }
+
+  /**
+   * Marks the email sent and, once none of its notification's emails is left, the notification emailed.
+   * The notification row is locked first, so two senders marking its last two emails do not both miss it.
+   */
+  private async markSent(e: OutboxEmail): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await m.query(`SELECT 1 FROM notifications WHERE id = $1 FOR UPDATE`, [e.notification_id]);
+      await m.query(`UPDATE email_outbox SET sent_at = now() WHERE id = $1 AND sent_at IS NULL`, [e.id]);
+      await m.query(
+        `UPDATE notifications SET emailed_at = now()
+          WHERE id = $1 AND emailed_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM email_outbox WHERE notification_id = $1 AND sent_at IS NULL)`,
+        [e.notification_id],
+      );
+    });
+  }
+}
