@@ -13,6 +13,7 @@ import { Campaigns1764080000000 } from './migrations/1764080000000-Campaigns';
 import { Inbox1764090000000 } from './migrations/1764090000000-Inbox';
 import { Pipeline1764100000000 } from './migrations/1764100000000-Pipeline';
 import { Reports1764110000000 } from './migrations/1764110000000-Reports';
+import { ProposalReservations1764140000000 } from './migrations/1764140000000-ProposalReservations';
 
 export const ENTITIES = [Unit, Campaign, User, Nomination, Task, AuditEvent, Notification];
 export const MIGRATIONS = [
@@ -23,10 +24,15 @@ export const MIGRATIONS = [
   Inbox1764090000000,
   Pipeline1764100000000,
   Reports1764110000000,
+  ProposalReservations1764140000000,
 ];
 
-/** The one place that says how we talk to PostgreSQL: schema only through migrations, never synchronize. */
-export function dataSourceOptions(url: string): DataSourceOptions {
+/**
+ * The one place that says how we talk to PostgreSQL: schema only through migrations, never synchronize.
+ * A bounded wait for a pooled connection, so that with PostgreSQL down or the pool exhausted a request is
+ * answered 503 instead of waiting for ever.
+ */
+export function dataSourceOptions(url: string, connectTimeoutMs = 5000): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -35,6 +41,6 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsRun: false,
     synchronize: false,
     logging: ['error'],
-    extra: { max: 10 },
+    extra: { max: 10, connectionTimeoutMillis: connectTimeoutMs },
   };
 }
