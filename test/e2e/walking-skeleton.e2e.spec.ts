@@ -163,9 +163,17 @@ describe('walking skeleton over HTTP', () => {
       expect(decided.body).toMatchObject({ nominationId: id, taskId: task.id, stage: step.stage });
       expect((await call('GET', `/nominations/${id}`)).body.stage).toBe(step.stage);
 
+      // The same request again is the same Update: the first answer. Anything else is a second decision.
+      const same = await call('POST', `/tasks/${task.id}/decision`, {
+        decision: step.decision,
+        score: step.score,
+        comment: step.comment,
+      });
+      expect(same).toMatchObject({ status: 200, body: decided.body });
       const again = await call('POST', `/tasks/${task.id}/decision`, {
         decision: step.decision,
         score: step.score,
+        comment: 'một lần nữa',
       });
       expect(again.status).toBe(409);
     }
