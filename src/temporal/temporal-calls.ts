@@ -3,6 +3,7 @@ import { Client, isGrpcServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } 
 import { RetryLaterException } from '../common/unavailable';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { jsonLog } from '../logging/json-log';
 
 /** What a call is: an Update (the caller may resend it: its id is derived from the request) or not. */
 export type CallKind = 'update' | 'call';
@@ -49,7 +50,16 @@ export class TemporalCalls {
       return await Promise.race([call, late]);
     } catch (err) {
       if (err instanceof DeadlinePassed) this.track(call);
-      throw temporalUnavailable(err, kind, retryAfterSeconds(ms)) ?? err;
+      const unavailable = temporalUnavailable(err, kind, retryAfterSeconds(ms));
+      if (!unavailable) throw err;
+      jsonLog('warn', 'temporal call answered 503', {
+        component: 'temporal',
+        kind,
+        timeoutMs: ms,
+        reason: unavailable.message,
+        err: err instanceof DeadlinePassed ? undefined : err,
+      });
+      throw unavailable;
     } finally {
       clearTimeout(timer);
     }

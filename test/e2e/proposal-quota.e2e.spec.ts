@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { STAGES } from '../../src/domain/nomination';
 import type { Calendar } from '../../src/domain/calendar';
 import { TestApp, type HttpResult } from '../support/http-app';
@@ -28,6 +29,12 @@ async function pooled<T, R>(items: T[], width: number, fn: (item: T) => Promise<
     }),
   );
   return out;
+}
+
+interface PoolStats {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
 }
 
 function percentile(values: number[], p: number): number {
@@ -97,6 +104,13 @@ describe('proposal quotas under concurrency', () => {
         }
       }
     })();
+    // The app's pool (pg-pool under TypeORM): connections in use and requests queued for one.
+    const pool = (t.app.app.get(DataSource).driver as unknown as { master: PoolStats }).master;
+    const peak = { inUse: 0, waiting: 0 };
+    const sampler = setInterval(() => {
+      peak.inUse = Math.max(peak.inUse, pool.totalCount - pool.idleCount);
+      peak.waiting = Math.max(peak.waiting, pool.waitingCount);
+    }, 2);
     const t0 = Date.now();
     const answers: (HttpResult & { ms: number })[] = await Promise.all(
       tasks.map(async (taskId) => {
@@ -108,6 +122,7 @@ describe('proposal quotas under concurrency', () => {
     const wall = Date.now() - t0;
     burst = false;
     await watch;
+    clearInterval(sampler);
 
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(QUOTA);
@@ -144,6 +159,7 @@ describe('proposal quotas under concurrency', () => {
         quota: QUOTA,
         wallMs: wall,
         proposalMs: { p50: percentile(ms, 50), p95: percentile(ms, 95), max: Math.max(...ms) },
+        pool: { size: 10, peakInUse: peak.inUse, peakWaiting: peak.waiting },
         otherRequests: others.length,
         otherMs: { p50: percentile(otherMs, 50), p95: percentile(otherMs, 95), max: Math.max(...otherMs) },
       }),

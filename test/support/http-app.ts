@@ -47,6 +47,8 @@ export class TestApp {
       LOG_LEVEL: 'warn',
       // Every test signs in from 127.0.0.1, many times; the address limit has its own test (auth.e2e).
       LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '10000',
+      // The machine running tests is shared and may be slow; deadlines have their own tests (deadlines.e2e).
+      TEMPORAL_REQUEST_TIMEOUT_MS: '30000',
       ...env,
     });
     return new TestApp(await startApp(config, opts.roles ?? { api: true, worker: true }), db, !opts.db);
