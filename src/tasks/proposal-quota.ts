@@ -49,41 +49,59 @@ export async function reserveProposal(
     [p.nominationId],
   );
   if (!n || (n.quotas.perUnit === undefined && !n.quotas.perField)) return undefined;
-  const count = await ds.transaction(async (m): Promise<ProposalCount> => {
-    // Serialises only this count-and-insert of one unit, for milliseconds: never across a Temporal call.
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
-      `proposal:${n.campaign_id}:${n.district_unit_id}`,
-    ]);
-    await m.query(
-      `DELETE FROM proposal_reservations WHERE campaign_id = $1 AND district_unit_id = $2 AND expires_at <= now()`,
-      [n.campaign_id, n.district_unit_id],
-    );
-    // This nomination itself is left out: a resent proposal must find the place it already holds.
-    const [c]: { proposed: number; in_field: number }[] = await m.query(
-      `SELECT count(*)::int AS proposed, count(*) FILTER (WHERE n.field = $3)::int AS in_field
+  const unit = `proposal:${n.campaign_id}:${n.district_unit_id}`;
+  // In this process one at a time per unit before a connection is taken, so that proposals waiting for
+  // the unit's lock queue here rather than each holding one of the pool's connections.
+  const count = await oneAtATime(unit, () =>
+    ds.transaction(async (m): Promise<ProposalCount> => {
+      // Across processes: serialises only this count-and-insert of one unit, for milliseconds, never
+      // across a Temporal call.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [unit]);
+      await m.query(
+        `DELETE FROM proposal_reservations WHERE campaign_id = $1 AND district_unit_id = $2 AND expires_at <= now()`,
+        [n.campaign_id, n.district_unit_id],
+      );
+      // This nomination itself is left out: a resent proposal must find the place it already holds.
+      const [c]: { proposed: number; in_field: number }[] = await m.query(
+        `SELECT count(*)::int AS proposed, count(*) FILTER (WHERE n.field = $3)::int AS in_field
          FROM nominations n
         WHERE n.campaign_id = $1 AND n.district_unit_id = $2 AND n.id <> $4
           AND (n.proposed_at IS NOT NULL OR EXISTS (
                 SELECT 1 FROM proposal_reservations r WHERE r.nomination_id = n.id AND r.expires_at > now()))`,
-      [n.campaign_id, n.district_unit_id, n.field, p.nominationId],
-    );
-    const count = {
-      unitName: n.unit_name,
-      field: n.field,
-      proposed: c.proposed,
-      proposedInField: c.in_field,
-    };
-    const full = quotaRefusal(n.quotas, count);
-    if (full) throw new ConflictException(`quota reached: ${full}`);
-    await m.query(
-      `INSERT INTO proposal_reservations (task_id, nomination_id, campaign_id, district_unit_id, expires_at)
+        [n.campaign_id, n.district_unit_id, n.field, p.nominationId],
+      );
+      const count = {
+        unitName: n.unit_name,
+        field: n.field,
+        proposed: c.proposed,
+        proposedInField: c.in_field,
+      };
+      const full = quotaRefusal(n.quotas, count);
+      if (full) throw new ConflictException(`quota reached: ${full}`);
+      await m.query(
+        `INSERT INTO proposal_reservations (task_id, nomination_id, campaign_id, district_unit_id, expires_at)
        VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
        ON CONFLICT (task_id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
-      [p.taskId, p.nominationId, n.campaign_id, n.district_unit_id, ttlMs / 1000],
-    );
-    return count;
-  });
+        [p.taskId, p.nominationId, n.campaign_id, n.district_unit_id, ttlMs / 1000],
+      );
+      return count;
+    }),
+  );
   return { quotas: n.quotas, count };
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs `fn` after every earlier call with the same key has finished (in this process). */
+async function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const run = (queues.get(key) ?? Promise.resolve()).then(fn);
+  const tail = run.catch(() => undefined);
+  queues.set(key, tail);
+  try {
+    return await run;
+  } finally {
+    if (queues.get(key) === tail) queues.delete(key);
+  }
 }
 
 /** The proposal is recorded, or was refused: the place it held is no longer needed. */
