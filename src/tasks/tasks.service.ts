@@ -175,8 +175,9 @@ export class TasksService {
 
   /**
    * Asks the nomination's workflow to apply a decision and returns its answer. The workflow's validator
-   * is the judge; a refusal comes back as 403/409/422 with its reason. With an Idempotency-Key the
-   * Update id is fixed, so a retried request gets the first answer rather than a second decision.
+   * is the judge; a refusal comes back as 403/409/422 with its reason. The Update id is derived from
+   * the request (or its Idempotency-Key), so the same request sent again, also after a 503 at the
+   * deadline, gets the first answer rather than a second decision.
    */
   async decide(user: CurrentUser, taskId: string, dto: DecisionDto, key?: string): Promise<DecisionResult> {
     const task = await this.visibleTask(user, taskId);
