@@ -10,7 +10,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { measure, seedBenchOrganisation, withBenchDatabase } from './bench-support';
-import type { Client } from '@temporalio/client';
+import type { TemporalCalls } from '../src/temporal/temporal-calls';
 import type { CurrentUser } from '../src/auth/current-user';
 import { TasksService } from '../src/tasks/tasks.service';
 
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     const people = await seed(ds);
     console.log(`seeded ${OPEN_TASKS} open tasks in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     // list() reads only PostgreSQL; it never talks to Temporal.
-    const tasks = new TasksService(ds, undefined as unknown as Client);
+    const tasks = new TasksService(ds, undefined as unknown as TemporalCalls);
     const page = await tasks.list(people.reviewer, { limit: 50 });
     await measure('district reviewer: first page of 50 (pool of ~7,000)', RUNS, () =>
       tasks.list(people.reviewer, { limit: 50 }),

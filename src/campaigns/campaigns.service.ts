@@ -7,7 +7,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull } from 'typeorm';
 import { ANCESTORS_CTE, isWithin } from '../units/scope';
@@ -22,6 +22,8 @@ import { FIELDS } from '../domain/nomination';
 import { jsonLog } from '../logging/json-log';
 import { actorOf } from '../nominations/nominations.service';
 import { refusalToHttp } from '../temporal/update-errors';
+import { TemporalCalls } from '../temporal/temporal-calls';
+import { requestUpdateId } from '../temporal/update-ids';
 import type { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { type CampaignInput, changeCalendarUpdate } from '../../workflows/campaign.messages';
 import { Campaign } from './campaign.entity';
@@ -31,7 +33,7 @@ import type { CampaignEventDto, CampaignUnitsDto, CreateCampaignDto, UnitStatusD
 export class CampaignsService implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly temporal: Client,
+    private readonly temporal: TemporalCalls,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -43,9 +45,8 @@ export class CampaignsService implements OnApplicationBootstrap {
     const open = await this.dataSource.getRepository(Campaign).findBy({ closedAt: IsNull() });
     for (const campaign of open) {
       try {
-        await this.temporal.workflow.start<typeof campaignWorkflow>(
-          'campaignWorkflow',
-          this.startOptions(campaign),
+        await this.temporal.run('call', (client) =>
+          client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', this.startOptions(campaign)),
         );
         jsonLog('info', 'campaign workflow running', {
           component: 'campaigns',
@@ -149,9 +150,8 @@ export class CampaignsService implements OnApplicationBootstrap {
       throw err;
     }
     try {
-      await this.temporal.workflow.start<typeof campaignWorkflow>(
-        'campaignWorkflow',
-        this.startOptions(campaign),
+      await this.temporal.run('call', (client) =>
+        client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', this.startOptions(campaign)),
       );
     } catch (err) {
       await repo.delete({ id });
@@ -179,11 +179,19 @@ export class CampaignsService implements OnApplicationBootstrap {
       'campaignWorkflow',
       this.startOptions(campaign),
     );
-    const state = await this.temporal.workflow
-      .executeUpdateWithStart(changeCalendarUpdate, {
-        startWorkflowOperation: start,
-        args: [{ calendar, actor: actorOf(user) }],
-      })
+    // The saved calendar joins the id: the same change resent before it was saved attaches to the first.
+    const updateId = requestUpdateId('calendar', campaign.workflowId, user.id, 0, [
+      campaign.calendar,
+      calendar,
+    ]);
+    const state = await this.temporal
+      .run('update', (client) =>
+        client.workflow.executeUpdateWithStart(changeCalendarUpdate, {
+          startWorkflowOperation: start,
+          args: [{ calendar, actor: actorOf(user) }],
+          updateId,
+        }),
+      )
       .catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
           throw new ConflictException('the campaign is over; its calendar can no longer change');

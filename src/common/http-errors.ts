@@ -10,6 +10,8 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { jsonLog } from '../logging/json-log';
+import { temporalUnavailable } from '../temporal/temporal-calls';
+import { databaseUnavailable, RetryLaterException } from './unavailable';
 
 /** Turns class-validator's findings into one 400 whose message names each field and its reason. */
 export function validationException(errors: ValidationError[]): BadRequestException {
@@ -39,10 +41,23 @@ function flatten(errors: ValidationError[], prefix = ''): { field: string; reaso
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
-  catch(err: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
+    // A dependency that is down is the client's to retry (503), not our bug (500).
+    const err = databaseUnavailable(thrown) ?? temporalUnavailable(thrown, 'call') ?? thrown;
+    if (err instanceof RetryLaterException) {
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      if (err !== thrown) {
+        jsonLog('warn', 'dependency unavailable', {
+          component: 'http',
+          method: req.method,
+          path: req.originalUrl,
+          err: thrown,
+        });
+      }
+    }
     if (err instanceof HttpException) {
       const status = err.getStatus();
       const body = err.getResponse();

@@ -8,6 +8,8 @@ export interface AppConfig {
   dataDir: string;
   /** Unset: the embedded default starts its own PostgreSQL under dataDir. */
   databaseUrl?: string;
+  /** How long a request waits for a pooled PostgreSQL connection before it is answered 503. */
+  databaseConnectTimeoutMs: number;
   temporal: {
     /** Unset: the embedded default starts a Temporal dev server under dataDir. */
     address?: string;
@@ -24,6 +26,8 @@ export interface AppConfig {
     devServerUiPort: number;
     /** Where the Temporal Web UI is, for printing; the embedded dev server's when unset. */
     uiUrl?: string;
+    /** The deadline of every call the API makes to Temporal (one request's start, Update, query…). */
+    requestTimeoutMs: number;
   };
   admin: { username: string; password: string };
   /** On an empty database: seed the demo province, its units, a campaign and one demo user per role. */
@@ -80,6 +84,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     port: portNumber(env, 'PORT', 3000),
     dataDir: path.resolve(cwd, env.DATA_DIR || 'data'),
     databaseUrl: databaseUrl(env),
+    databaseConnectTimeoutMs: boundedInt(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     temporal: {
       address: hostPort(env, 'TEMPORAL_ADDRESS'),
       namespace: env.TEMPORAL_NAMESPACE || 'default',
@@ -90,6 +95,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       devServerPort: portNumber(env, 'TEMPORAL_DEV_SERVER_PORT', 7233),
       devServerUiPort: portNumber(env, 'TEMPORAL_DEV_SERVER_UI_PORT', 8233),
       uiUrl: optional(env, 'TEMPORAL_UI_URL'),
+      requestTimeoutMs: boundedInt(env, 'TEMPORAL_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     admin: {
       username: env.ADMIN_USERNAME || DEFAULT_ADMIN.username,
@@ -151,6 +157,15 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) <= 0)
     throw new ConfigError(`${name} must be a positive integer, got '${raw}'`);
+  return Number(raw);
+}
+
+/** A whole number within [min, max]: a deadline of 0 would fail every call, one of hours would hang them. */
+function boundedInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max)
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
   return Number(raw);
 }
 
@@ -229,15 +244,6 @@ function emailSender(env: Env): EmailSenderConfig {
     );
   }
   return config;
-}
-
-function boundedInt(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max)
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
-  return n;
 }
 
 /** A comma-separated list of origins (`scheme://host[:port]`), each exactly as a browser sends it. */

@@ -15,6 +15,7 @@ import { Pipeline1764100000000 } from './migrations/1764100000000-Pipeline';
 import { Reports1764110000000 } from './migrations/1764110000000-Reports';
 import { EmailOutbox1764120000000 } from './migrations/1764120000000-EmailOutbox';
 import { StepFailures1764130000000 } from './migrations/1764130000000-StepFailures';
+import { ProposalReservations1764140000000 } from './migrations/1764140000000-ProposalReservations';
 
 export const ENTITIES = [Unit, Campaign, User, Nomination, Task, AuditEvent, Notification];
 export const MIGRATIONS = [
@@ -27,10 +28,15 @@ export const MIGRATIONS = [
   Reports1764110000000,
   EmailOutbox1764120000000,
   StepFailures1764130000000,
+  ProposalReservations1764140000000,
 ];
 
-/** The one place that says how we talk to PostgreSQL: schema only through migrations, never synchronize. */
-export function dataSourceOptions(url: string): DataSourceOptions {
+/**
+ * The one place that says how we talk to PostgreSQL: schema only through migrations, never synchronize.
+ * A bounded wait for a pooled connection, so that with PostgreSQL down or the pool exhausted a request is
+ * answered 503 instead of waiting for ever.
+ */
+export function dataSourceOptions(url: string, connectTimeoutMs = 5000): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -39,6 +45,6 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsRun: false,
     synchronize: false,
     logging: ['error'],
-    extra: { max: 10 },
+    extra: { max: 10, connectionTimeoutMillis: connectTimeoutMs },
   };
 }

@@ -8,7 +8,8 @@ import { dataSourceOptions } from './data-source-options';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => dataSourceOptions(config.databaseUrl!),
+      useFactory: (config: AppConfig) =>
+        dataSourceOptions(config.databaseUrl!, config.databaseConnectTimeoutMs),
     }),
   ],
 })

@@ -9,7 +9,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { escapeLike } from '../common/sql';
 import { isWithin, SCOPE_SUBQUERY } from '../units/scope';
-import { Client, type WorkflowHandle, WithStartWorkflowOperation } from '@temporalio/client';
+import { type WorkflowHandle, WithStartWorkflowOperation } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
@@ -29,6 +29,8 @@ import {
   withdrawUpdate,
 } from '../../workflows/messages';
 import { refusalToHttp } from '../temporal/update-errors';
+import { TemporalCalls } from '../temporal/temporal-calls';
+import { requestUpdateId } from '../temporal/update-ids';
 import type {
   AuditEventDto,
   CreateNominationDto,
@@ -43,7 +45,7 @@ import { Nomination } from './nomination.entity';
 export class NominationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly temporal: Client,
+    private readonly temporal: TemporalCalls,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -132,10 +134,15 @@ export class NominationsService {
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
+    // The workflow id is the update's scope; the nomination id already names the request (derived
+    // from the Idempotency-Key when there is one), so a resend attaches to the same registration.
     try {
-      await this.temporal.workflow.executeUpdateWithStart(registrationUpdate, {
-        startWorkflowOperation: start,
-      });
+      await this.temporal.run('update', (client) =>
+        client.workflow.executeUpdateWithStart(registrationUpdate, {
+          startWorkflowOperation: start,
+          updateId: `registration:${id}`,
+        }),
+      );
     } catch (err) {
       throw refusalToHttp(err);
     }
@@ -149,17 +156,21 @@ export class NominationsService {
 
   /** The submitting unit (or an admin) withdraws the nomination; the workflow judges and closes it. */
   async withdraw(user: CurrentUser, id: string, dto: WithdrawDto): Promise<Nomination> {
-    return this.ask(user, id, 'withdrawn', (handle) =>
-      handle.executeUpdate(withdrawUpdate, { args: [{ reason: dto.reason, actor: actorOf(user) }] }),
+    return this.ask(user, id, 'withdrawn', (handle, updateId) =>
+      handle.executeUpdate(withdrawUpdate, {
+        args: [{ reason: dto.reason, actor: actorOf(user) }],
+        updateId: updateId('withdraw', dto),
+      }),
     );
   }
 
   /** An administrator cancels the nomination, with a reason; the outcome is `withdrawn`, the audit says `cancelled`. */
   async cancel(user: CurrentUser, id: string, dto: WithdrawDto): Promise<Nomination> {
     await this.adminOverOpenTask(user, id, 'cancel this nomination');
-    return this.ask(user, id, 'cancelled', (handle) =>
+    return this.ask(user, id, 'cancelled', (handle, updateId) =>
       handle.executeUpdate(withdrawUpdate, {
         args: [{ reason: dto.reason, actor: actorOf(user), cancel: true }],
+        updateId: updateId('cancel', dto),
       }),
     );
   }
@@ -167,8 +178,11 @@ export class NominationsService {
   /** An administrator gives this nomination's open task new dates (it keeps them through calendar changes). */
   async extendDeadline(user: CurrentUser, id: string, dto: ExtendDeadlineDto): Promise<Nomination> {
     await this.adminOverOpenTask(user, id, 'extend its deadline');
-    return this.ask(user, id, 'deadline extended', (handle) =>
-      handle.executeUpdate(extendDeadlineUpdate, { args: [{ ...dto, actor: actorOf(user) }] }),
+    return this.ask(user, id, 'deadline extended', (handle, updateId) =>
+      handle.executeUpdate(extendDeadlineUpdate, {
+        args: [{ ...dto, actor: actorOf(user) }],
+        updateId: updateId('extend', dto),
+      }),
     );
   }
 
@@ -191,22 +205,32 @@ export class NominationsService {
   /** After a revision request: the changed fields go back to the same stage with a fresh task. */
   async resubmit(user: CurrentUser, id: string, dto: ResubmitDto): Promise<Nomination> {
     const { comment, ...changes } = dto;
-    return this.ask(user, id, 'resubmitted', (handle) =>
-      handle.executeUpdate(resubmitUpdate, { args: [{ changes, comment, actor: actorOf(user) }] }),
+    return this.ask(user, id, 'resubmitted', (handle, updateId) =>
+      handle.executeUpdate(resubmitUpdate, {
+        args: [{ changes, comment, actor: actorOf(user) }],
+        updateId: updateId('resubmit', dto),
+      }),
     );
   }
 
-  /** Sends one request to the nomination's workflow; a refusal becomes the HTTP answer that says why. */
+  /**
+   * Sends one request to the nomination's workflow, under the API's deadline and with an Update id
+   * derived from the request; a refusal becomes the HTTP answer that says why.
+   */
   private async ask(
     user: CurrentUser,
     id: string,
     done: string,
-    send: (handle: WorkflowHandle) => Promise<unknown>,
+    send: (handle: WorkflowHandle, updateId: (kind: string, body: unknown) => string) => Promise<unknown>,
   ) {
     const n = await this.get(user, id);
-    await send(this.temporal.workflow.getHandle(n.workflowId)).catch((err: unknown) => {
-      throw refusalToHttp(err);
-    });
+    const updateId = (kind: string, body: unknown) =>
+      requestUpdateId(kind, n.workflowId, user.id, n.projectionSeq, body);
+    await this.temporal
+      .run('update', (client) => send(client.workflow.getHandle(n.workflowId), updateId))
+      .catch((err: unknown) => {
+        throw refusalToHttp(err);
+      });
     jsonLog('info', `nomination ${done}`, {
       component: 'nominations',
       nominationId: id,

@@ -1,20 +1,20 @@
 import {
   BadRequestException,
   ForbiddenException,
+  HttpException,
   Injectable,
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
 import { jsonLog } from '../logging/json-log';
 import { actorOf } from '../nominations/nominations.service';
 import { refusalToHttp } from '../temporal/update-errors';
-import type { Quotas } from '../domain/campaign';
-import type { Field, Role } from '../domain/nomination';
+import { TemporalCalls } from '../temporal/temporal-calls';
+import { decisionUpdateId, requestUpdateId } from '../temporal/update-ids';
+import type { Role } from '../domain/nomination';
 import { escapeLike } from '../common/sql';
 import { isWithin, SCOPE_CTE } from '../units/scope';
 import {
@@ -25,6 +25,7 @@ import {
   type DecisionResult,
 } from '../../workflows/messages';
 import { recordedDecision } from './recorded-decision';
+import { releaseReservation, reservationTtlMs, reserveProposal } from './proposal-quota';
 import type { DecisionDto, InboxTaskDto, ListTasksQuery, ReassignDto } from './task.dto';
 import { Task } from './task.entity';
 
@@ -32,7 +33,7 @@ import { Task } from './task.entity';
 export class TasksService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly temporal: Client,
+    private readonly temporal: TemporalCalls,
   ) {}
 
   /**
@@ -100,12 +101,12 @@ export class TasksService {
   }
 
   /** A task the caller may see: of a nomination in their subtree, or assigned to a unit in it. Else 404. */
-  private async visibleTask(user: CurrentUser, taskId: string): Promise<Task & { nominationUnitId: string }> {
-    const [row]: (Task & { nominationUnitId: string })[] = await this.dataSource.query(
+  private async visibleTask(user: CurrentUser, taskId: string): Promise<VisibleTask> {
+    const [row]: VisibleTask[] = await this.dataSource.query(
       `${SCOPE_CTE}
        SELECT t.id, t.workflow_id AS "workflowId", t.nomination_id AS "nominationId", t.stage,
               t.assignee_unit_id AS "assigneeUnitId", t.assignee_user_id AS "assigneeUserId",
-              n.unit_id AS "nominationUnitId"
+              n.unit_id AS "nominationUnitId", n.projection_seq AS "projectionSeq"
          FROM tasks t JOIN nominations n ON n.id = t.nomination_id
         WHERE t.id = $2 AND (n.unit_id IN (SELECT id FROM scope) OR t.assignee_unit_id IN (SELECT id FROM scope))`,
       [user.unitId, taskId],
@@ -125,11 +126,14 @@ export class TasksService {
     if (kind === 'reassign' && user.role !== 'admin')
       throw new ForbiddenException('only an admin may reassign a task');
     const assignee = kind === 'reassign' ? await this.assigneeWithin(user, dto!.userId) : undefined;
-    await this.temporal.workflow
-      .getHandle(task.workflowId)
-      .executeUpdate(assignUpdate, {
-        args: [{ taskId, kind, actor: actorOf(user), assignee, reason: dto?.reason }],
-      })
+    const request = { taskId, kind, actor: actorOf(user), assignee, reason: dto?.reason };
+    await this.temporal
+      .run('update', (client) =>
+        client.workflow.getHandle(task.workflowId).executeUpdate(assignUpdate, {
+          args: [request],
+          updateId: requestUpdateId('assign', task.workflowId, user.id, task.projectionSeq, request),
+        }),
+      )
       .catch((err: unknown) => {
         throw refusalToHttp(err);
       });
@@ -172,8 +176,9 @@ export class TasksService {
 
   /**
    * Asks the nomination's workflow to apply a decision and returns its answer. The workflow's validator
-   * is the judge; a refusal comes back as 403/409/422 with its reason. With an Idempotency-Key the
-   * Update id is fixed, so a retried request gets the first answer rather than a second decision.
+   * is the judge; a refusal comes back as 403/409/422 with its reason. The Update id is derived from
+   * the request (or its Idempotency-Key), so the same request sent again, also after a 503 at the
+   * deadline, gets the first answer rather than a second decision.
    */
   async decide(user: CurrentUser, taskId: string, dto: DecisionDto, key?: string): Promise<DecisionResult> {
     const task = await this.visibleTask(user, taskId);
@@ -188,24 +193,26 @@ export class TasksService {
     const onBehalfOf = task.assigneeUserId ? await this.coveredHolder(user, task.assigneeUserId) : undefined;
     const log = { component: 'tasks', nominationId: task.nominationId, workflowId: task.workflowId, taskId };
     const send = (quota?: DecisionInput['quota']) =>
-      this.temporal.workflow.getHandle(task.workflowId).executeUpdate(decideUpdate, {
-        args: [
-          {
-            taskId,
-            decision: dto.decision,
-            comment: dto.comment,
-            score: dto.score,
-            actor: actorOf(user),
-            quota,
-            onBehalfOf,
-          },
-        ],
-        updateId: `decision:${taskId}:${key ?? randomUUID()}`,
-      });
+      this.temporal.run('update', (client) =>
+        client.workflow.getHandle(task.workflowId).executeUpdate(decideUpdate, {
+          args: [
+            {
+              taskId,
+              decision: dto.decision,
+              comment: dto.comment,
+              score: dto.score,
+              actor: actorOf(user),
+              quota,
+              onBehalfOf,
+            },
+          ],
+          updateId: decisionUpdateId(taskId, user.id, dto, key),
+        }),
+      );
     try {
       const result =
         dto.decision === 'propose' && task.stage === 'provincial_proposal'
-          ? await this.proposeWithinQuota(task.nominationId, send)
+          ? await this.proposeWithinQuota(task, send)
           : await send();
       jsonLog('info', 'decision accepted', { ...log, decision: dto.decision, stage: result.stage });
       return result;
@@ -215,7 +222,8 @@ export class TasksService {
         jsonLog('info', 'decision already recorded', { ...log, decision: dto.decision, stage: first.stage });
         return first;
       }
-      const http = refusalToHttp(err);
+      // The API's own refusals (the quota already full) are logged like the workflow's.
+      const http = err instanceof HttpException && err.getStatus() < 500 ? err : refusalToHttp(err);
       jsonLog('info', 'decision refused', {
         ...log,
         decision: dto.decision,
@@ -227,47 +235,32 @@ export class TasksService {
   }
 
   /**
-   * A proposal in a campaign with quotas: the unit's proposals so far are counted and the workflow's
-   * validator judges the cap. Proposals of one unit are serialised by a transaction-scoped advisory lock
-   * held until the workflow has recorded the decision, so two reviewers proposing at once cannot both
-   * take the last place.
+   * A proposal in a campaign with quotas: a place is reserved in a short transaction (409 when the unit
+   * is full), the workflow's validator judges the cap again with the count, and no connection is held
+   * while it answers (see proposal-quota.ts). A refusal frees the place; an Update whose fate is unknown
+   * (it outlived its deadline) keeps it until it lapses or the resent request renews it.
    */
   private async proposeWithinQuota(
-    nominationId: string,
+    task: VisibleTask,
     send: (quota?: DecisionInput['quota']) => Promise<DecisionResult>,
   ): Promise<DecisionResult> {
-    const [n]: {
-      campaign_id: string;
-      district_unit_id: string;
-      field: Field;
-      quotas: Quotas;
-      unit_name: string;
-    }[] = await this.dataSource.query(
-      `SELECT n.campaign_id, n.district_unit_id, n.field, c.quotas, u.name AS unit_name
-           FROM nominations n JOIN campaigns c ON c.id = n.campaign_id JOIN units u ON u.id = n.district_unit_id
-          WHERE n.id = $1`,
-      [nominationId],
+    const ttl = reservationTtlMs(this.temporal.timeoutMs);
+    const quota = await reserveProposal(
+      this.dataSource,
+      { nominationId: task.nominationId, taskId: task.id },
+      ttl,
     );
-    if (!n || (n.quotas.perUnit === undefined && !n.quotas.perField)) return send();
-    return this.dataSource.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
-        `proposal:${n.campaign_id}:${n.district_unit_id}`,
-      ]);
-      const [count]: { proposed: number; in_field: number }[] = await m.query(
-        `SELECT count(*)::int AS proposed, count(*) FILTER (WHERE field = $3)::int AS in_field
-           FROM nominations WHERE campaign_id = $1 AND district_unit_id = $2 AND proposed_at IS NOT NULL`,
-        [n.campaign_id, n.district_unit_id, n.field],
-      );
-      return send({
-        quotas: n.quotas,
-        count: {
-          unitName: n.unit_name,
-          field: n.field,
-          proposed: count.proposed,
-          proposedInField: count.in_field,
-        },
-      });
-    });
+    if (!quota) return send();
+    let result: DecisionResult;
+    try {
+      result = await send(quota);
+    } catch (err) {
+      const refused = refusalOrUndefined(err);
+      if (refused) await releaseReservation(this.dataSource, task.id);
+      throw refused ?? err;
+    }
+    await releaseReservation(this.dataSource, task.id);
+    return result;
   }
 
   /** The holder of a task when the caller is covering for them right now (absence cover). */
@@ -287,10 +280,13 @@ export class TasksService {
    * as done by `actor` with `reason` (a deactivated user's work must not wait for them). Returns how many.
    */
   async releaseClaimsOf(actor: CurrentUser, userId: string, reason: string): Promise<number> {
-    const held: { id: string; workflow_id: string; nomination_id: string }[] = await this.dataSource.query(
-      `SELECT id, workflow_id, nomination_id FROM tasks WHERE assignee_user_id = $1 AND status = 'open'`,
-      [userId],
-    );
+    const held: { id: string; workflow_id: string; nomination_id: string; projection_seq: number }[] =
+      await this.dataSource.query(
+        `SELECT t.id, t.workflow_id, t.nomination_id, n.projection_seq
+           FROM tasks t JOIN nominations n ON n.id = t.nomination_id
+          WHERE t.assignee_user_id = $1 AND t.status = 'open'`,
+        [userId],
+      );
     let released = 0;
     for (const t of held) {
       const log = {
@@ -300,9 +296,13 @@ export class TasksService {
         taskId: t.id,
       };
       try {
-        await this.temporal.workflow.getHandle(t.workflow_id).executeUpdate(assignUpdate, {
-          args: [{ taskId: t.id, kind: 'release', actor: actorOf(actor), reason }],
-        });
+        const request = { taskId: t.id, kind: 'release' as const, actor: actorOf(actor), reason };
+        await this.temporal.run('update', (client) =>
+          client.workflow.getHandle(t.workflow_id).executeUpdate(assignUpdate, {
+            args: [request],
+            updateId: requestUpdateId('release', t.workflow_id, actor.id, t.projection_seq, request),
+          }),
+        );
         released++;
         jsonLog('info', 'task released to the pool', { ...log, userId });
       } catch (err) {
@@ -315,6 +315,17 @@ export class TasksService {
 }
 
 type InboxRow = Record<string, unknown> & { id: string; due_at: Date };
+type VisibleTask = Task & { nominationUnitId: string; projectionSeq: number };
+
+/** The workflow's refusal as its HTTP answer; undefined for anything that is not a refusal. */
+function refusalOrUndefined(err: unknown): HttpException | undefined {
+  try {
+    const http = refusalToHttp(err);
+    return http.getStatus() < 500 ? http : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function toInboxTask(r: InboxRow): InboxTaskDto {
   return {

@@ -3,13 +3,18 @@ import { Client } from '@temporalio/client';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { connectClient } from './connection-options';
+import { TemporalCalls } from './temporal-calls';
 import { TemporalWorkerService } from './temporal-worker.service';
 
 /** Closes the client's connection when the application stops. */
 @Injectable()
 class ClientCloser implements OnApplicationShutdown {
-  constructor(@Inject(Client) private readonly client: Client) {}
+  constructor(
+    @Inject(Client) private readonly client: Client,
+    private readonly calls: TemporalCalls,
+  ) {}
   async onApplicationShutdown(): Promise<void> {
+    await this.calls.settle();
     await this.client.connection.close();
   }
 }
@@ -31,10 +36,11 @@ export class TemporalModule {
               namespace: config.temporal.namespace,
             }),
         },
+        TemporalCalls,
         ClientCloser,
         ...(opts.worker ? [TemporalWorkerService] : []),
       ],
-      exports: [Client],
+      exports: [Client, TemporalCalls],
     };
   }
 }

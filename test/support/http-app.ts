@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/config';
 import { setLogLevel } from '../../src/logging/json-log';
+import type { AppRoles } from '../../src/app.module';
 import { startApp, type RunningApp } from '../../src/runtime/app-runner';
 import { createTestDatabase, type TestDatabase } from './database';
 
@@ -23,12 +24,19 @@ export class TestApp {
   private constructor(
     readonly app: RunningApp,
     readonly db: TestDatabase,
+    private readonly ownsDb: boolean,
   ) {}
 
-  /** `env` adds to or overrides the variables below (e.g. `{ LOGIN_MAX_FAILURES: '3' }`). */
-  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+  /**
+   * `env` adds to or overrides the variables below (e.g. `{ LOGIN_MAX_FAILURES: '3' }`). `roles` runs only
+   * the API or only the worker; `db` shares another app's database (which that app drops).
+   */
+  static async start(
+    env: Record<string, string> = {},
+    opts: { roles?: AppRoles; db?: TestDatabase } = {},
+  ): Promise<TestApp> {
     setLogLevel('warn');
-    const db = await createTestDatabase();
+    const db = opts.db ?? (await createTestDatabase());
     const config = loadConfig({
       PORT: '0',
       DATABASE_URL: db.url,
@@ -39,14 +47,16 @@ export class TestApp {
       LOG_LEVEL: 'warn',
       // Every test signs in from 127.0.0.1, many times; the address limit has its own test (auth.e2e).
       LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '10000',
+      // The machine running tests is shared and may be slow; deadlines have their own tests (deadlines.e2e).
+      TEMPORAL_REQUEST_TIMEOUT_MS: '30000',
       ...env,
     });
-    return new TestApp(await startApp(config, { api: true, worker: true }), db);
+    return new TestApp(await startApp(config, opts.roles ?? { api: true, worker: true }), db, !opts.db);
   }
 
   async close(): Promise<void> {
     await this.app.close();
-    await this.db.drop();
+    if (this.ownsDb) await this.db.drop();
   }
 
   async call(

@@ -9,7 +9,14 @@ describe('configuration', () => {
       port: 3000,
       dataDir: path.resolve('/srv/app/data'),
       databaseUrl: undefined,
-      temporal: { address: undefined, namespace: 'default', taskQueue: 'nominations', tls: undefined },
+      databaseConnectTimeoutMs: 5000,
+      temporal: {
+        address: undefined,
+        namespace: 'default',
+        taskQueue: 'nominations',
+        tls: undefined,
+        requestTimeoutMs: 10_000,
+      },
       admin: DEFAULT_ADMIN,
       smtp: undefined,
       login: { maxFailures: 5, windowSeconds: 900, maxAttemptsPerAddress: 30 },
@@ -33,6 +40,14 @@ describe('configuration', () => {
       'DATABASE_URL must name a host and a database (postgres://user:password@host:port/database)',
     ],
     [{ TEMPORAL_ADDRESS: 'localhost' }, "TEMPORAL_ADDRESS must be host:port, got 'localhost'"],
+    [
+      { TEMPORAL_REQUEST_TIMEOUT_MS: '0' },
+      "TEMPORAL_REQUEST_TIMEOUT_MS must be a whole number from 100 to 600000, got '0'",
+    ],
+    [
+      { DATABASE_CONNECT_TIMEOUT_MS: '5s' },
+      "DATABASE_CONNECT_TIMEOUT_MS must be a whole number from 100 to 600000, got '5s'",
+    ],
     [{ TEMPORAL_TLS: 'maybe' }, "TEMPORAL_TLS must be true or false, got 'maybe'"],
     [
       { TEMPORAL_TLS_CERT_PATH: '/c.pem' },
@@ -132,11 +147,11 @@ describe('configuration', () => {
   });
 
   it.each([
-    [{ EMAIL_POLL_INTERVAL_MS: '5' }, "EMAIL_POLL_INTERVAL_MS must be an integer from 10 to 600000, got '5'"],
-    [{ EMAIL_BATCH_SIZE: '0' }, "EMAIL_BATCH_SIZE must be an integer from 1 to 100, got '0'"],
-    [{ EMAIL_BATCH_SIZE: '101' }, "EMAIL_BATCH_SIZE must be an integer from 1 to 100, got '101'"],
-    [{ EMAIL_RETRY_MIN_MS: '1e4' }, "EMAIL_RETRY_MIN_MS must be an integer from 10 to 3600000, got '1e4'"],
-    [{ EMAIL_RETRY_MAX_MS: '-1' }, "EMAIL_RETRY_MAX_MS must be an integer from 10 to 86400000, got '-1'"],
+    [{ EMAIL_POLL_INTERVAL_MS: '5' }, "EMAIL_POLL_INTERVAL_MS must be a whole number from 10 to 600000, got '5'"],
+    [{ EMAIL_BATCH_SIZE: '0' }, "EMAIL_BATCH_SIZE must be a whole number from 1 to 100, got '0'"],
+    [{ EMAIL_BATCH_SIZE: '101' }, "EMAIL_BATCH_SIZE must be a whole number from 1 to 100, got '101'"],
+    [{ EMAIL_RETRY_MIN_MS: '1e4' }, "EMAIL_RETRY_MIN_MS must be a whole number from 10 to 3600000, got '1e4'"],
+    [{ EMAIL_RETRY_MAX_MS: '-1' }, "EMAIL_RETRY_MAX_MS must be a whole number from 10 to 86400000, got '-1'"],
     [
       { EMAIL_RETRY_MIN_MS: '60000', EMAIL_RETRY_MAX_MS: '30000' },
       'EMAIL_RETRY_MAX_MS must be at least EMAIL_RETRY_MIN_MS (60000), got 30000',

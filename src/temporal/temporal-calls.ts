@@ -1,0 +1,130 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Client, isGrpcServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { RetryLaterException } from '../common/unavailable';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { jsonLog } from '../logging/json-log';
+
+/** What a call is: an Update (the caller may resend it: its id is derived from the request) or not. */
+export type CallKind = 'update' | 'call';
+
+/**
+ * A gRPC retry may be sleeping between attempts when the deadline passes; the answer must not wait for
+ * it. This much after the deadline the request is answered whatever the SDK is doing.
+ */
+const GRACE_MS = 250;
+
+class DeadlinePassed extends Error {}
+
+/** The gRPC status codes we act on (grpc-js is the SDK's dependency, not ours). */
+const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
+
+/**
+ * The one way the API calls Temporal: every call runs under the configured deadline
+ * (TEMPORAL_REQUEST_TIMEOUT_MS), and Temporal being unreachable, busy or too slow becomes a 503 with
+ * `Retry-After`, never a hung request or a 500. A workflow's own answers (refusals) pass through.
+ */
+@Injectable()
+export class TemporalCalls {
+  /** Calls given up on at their deadline whose SDK retries may still be pending. */
+  private readonly abandoned = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly client: Client,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get timeoutMs(): number {
+    return this.config.temporal.requestTimeoutMs;
+  }
+
+  /** `timeoutMs`: a shorter deadline than the configured one (the health check's). */
+  async run<T>(kind: CallKind, fn: (client: Client) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    const ms = Math.min(timeoutMs, this.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeadlinePassed()), ms + GRACE_MS);
+    });
+    const call = this.client.withDeadline(Date.now() + ms, () => fn(this.client));
+    try {
+      return await Promise.race([call, late]);
+    } catch (err) {
+      if (err instanceof DeadlinePassed) this.track(call);
+      const unavailable = temporalUnavailable(err, kind, retryAfterSeconds(ms));
+      if (!unavailable) throw err;
+      jsonLog('warn', 'temporal call answered 503', {
+        component: 'temporal',
+        kind,
+        timeoutMs: ms,
+        reason: unavailable.message,
+        err: err instanceof DeadlinePassed ? undefined : err,
+      });
+      throw unavailable;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private track(call: Promise<unknown>): void {
+    const settled = call.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.abandoned.add(settled);
+    void settled.then(() => this.abandoned.delete(settled));
+  }
+
+  /**
+   * Waits for the calls answered at their deadline to end (each ends within one retry backoff, at most
+   * 5 s, of its deadline): closing the connection under a pending SDK retry would throw from its timer.
+   */
+  async settle(): Promise<void> {
+    await Promise.all([...this.abandoned]);
+  }
+}
+
+function retryAfterSeconds(timeoutMs: number): number {
+  return Math.max(1, Math.ceil(timeoutMs / 1000));
+}
+
+/**
+ * The gRPC status behind an SDK error: the SDK wraps the transport's error in its own (ServiceError,
+ * WorkflowUpdateRPCTimeoutOrCancelledError) with the original as `cause`.
+ */
+function grpcCode(err: unknown): number | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(e)) return e.code;
+  }
+  return undefined;
+}
+
+/** Temporal did not answer in time, cannot be reached, or is shedding load: a 503 to retry. */
+export function temporalUnavailable(
+  err: unknown,
+  kind: CallKind,
+  retryAfter = 10,
+): RetryLaterException | undefined {
+  const code = grpcCode(err);
+  const timedOut =
+    err instanceof DeadlinePassed ||
+    err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+    code === GRPC.DEADLINE_EXCEEDED ||
+    code === GRPC.CANCELLED;
+  const again =
+    kind === 'update' ? 'not recorded yet; send the same request again' : 'send the request again';
+  if (code === GRPC.RESOURCE_EXHAUSTED) {
+    return new RetryLaterException(`the workflow service is busy: ${again}`, retryAfter);
+  }
+  if (code === GRPC.UNAVAILABLE) {
+    return new RetryLaterException(`the workflow service is unreachable: ${again}`, retryAfter);
+  }
+  if (timedOut) {
+    return new RetryLaterException(
+      kind === 'update'
+        ? `the workflow did not answer in time: ${again}`
+        : `the workflow service did not answer in time: ${again}`,
+      retryAfter,
+    );
+  }
+  return undefined;
+}
