@@ -65,11 +65,13 @@ export class CalendarStagesDto implements Partial<Record<Stage, StageDeadlineDto
 }
 
 /**
- * A campaign's calendar (`POST /campaigns` `calendar`, `PATCH /campaigns/:id/calendar`): unknown keys are
- * a 400; the bounds are CALENDAR_LIMITS (docs/input.md).
+ * A campaign's calendar (`POST /campaigns` `calendar`, `PATCH /campaigns/:id/calendar`): unknown keys, wrong
+ * types and numbers out of CALENDAR_LIMITS are a 400 (docs/input.md). A missing field passes here: the
+ * domain's calendarProblems names every missing one in one 422, after the caller's rights are checked.
  */
 export class CalendarDto {
   @ApiProperty({ type: CalendarStagesDto, description: 'Every stage, each with a due date and a cut-off' })
+  @IsOptional()
   @IsObject({ message: 'stages must be an object' })
   @ValidateNested()
   @Type(() => CalendarStagesDto)
@@ -80,6 +82,7 @@ export class CalendarDto {
     maxItems: maxReminderOffsets,
     description: `Hours before a due date at which the assignee is reminded; each above 0, at most ${maxHours}`,
   })
+  @IsOptional()
   @IsArray({ message: 'reminderOffsetsHours must be a list of hours' })
   @ArrayMaxSize(maxReminderOffsets)
   @IsNumber(hours, { each: true, message: 'reminderOffsetsHours must hold numbers of hours' })
@@ -88,6 +91,7 @@ export class CalendarDto {
   reminderOffsetsHours!: number[];
 
   @ApiProperty({ example: 168, exclusiveMinimum: true, minimum: 0, maximum: maxHours })
+  @IsOptional()
   @IsNumber(hours, { message: 'revisionWindowHours must be a number of hours' })
   @Min(Number.MIN_VALUE, { message: 'revisionWindowHours must be above 0' })
   @Max(maxHours)
