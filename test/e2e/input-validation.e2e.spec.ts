@@ -301,5 +301,10 @@ describe('validation at the edge (docs/input.md)', () => {
       body: '['.repeat(5000) + ']'.repeat(5000),
     });
     expect(deep.status).toBe(400);
+    // A path that is not valid percent-encoding is the router's 400, not a 500.
+    const badPath = await fetch(`${t.app.url}/nominations/%E0%A4%A`, {
+      headers: { authorization: `Bearer ${t.token}` },
+    });
+    expect(badPath.status).toBe(400);
   });
 });

@@ -386,6 +386,8 @@ describe('fuzz: every route, every role (no 5xx, no hang, workflows still answer
         // real nominations through their workflows rather than only knocking at the door.
         wellFormed: fc.constantFrom(false, false, true),
         validBody: validFor(route.body).map((v) => JSON.stringify(v) ?? '{}'),
+        // Now and then a path that is not valid percent-encoding, or a trailing slash.
+        pathTail: fc.constantFrom('', '', '', '', '', '', '/', '%', '%zz', '%E0%A4%A', '/..%2f'),
       })
       .map(
         ({
@@ -399,6 +401,7 @@ describe('fuzz: every route, every role (no 5xx, no hang, workflows still answer
           accept,
           wellFormed,
           validBody,
+          pathTail,
         }) => {
           if (wellFormed) {
             [body, contentType, encoding] = [
@@ -410,7 +413,9 @@ describe('fuzz: every route, every role (no 5xx, no hang, workflows still answer
             if (role === 'none' || role === 'forged') role = 'admin';
           }
           let i = 0;
-          const path = route.path.replace(/:(\w+)/g, () => percentEncode(String(params[i++])));
+          const path =
+            route.path.replace(/:(\w+)/g, () => percentEncode(String(params[i++]))) +
+            (wellFormed ? '' : pathTail);
           const qs = new URLSearchParams(
             query.map(([k, v]) => [String(k), String(v)] as [string, string]),
           ).toString();
