@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
+import { IsTime } from '../common/validators';
 
 export class CreateAbsenceDto {
   @ApiPropertyOptional({
@@ -15,11 +16,11 @@ export class CreateAbsenceDto {
   actingUserId!: string;
 
   @ApiProperty({ example: '2026-12-01T00:00:00+07:00' })
-  @IsISO8601({ strict: true }, { message: 'startsAt must be an ISO-8601 date-time' })
+  @IsTime()
   startsAt!: string;
 
   @ApiProperty({ example: '2026-12-15T00:00:00+07:00' })
-  @IsISO8601({ strict: true }, { message: 'endsAt must be an ISO-8601 date-time' })
+  @IsTime()
   endsAt!: string;
 }
 

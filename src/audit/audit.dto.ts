@@ -1,17 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsTime } from '../common/validators';
 
 export const AUDIT_FORMATS = ['json', 'csv'] as const;
 export const AUDIT_LIMIT_MAX = 10_000;
@@ -32,14 +22,14 @@ export class AuditQuery {
   @MaxLength(200)
   actor?: string;
 
-  @ApiPropertyOptional({ description: 'From this time on (ISO-8601, inclusive)' })
+  @ApiPropertyOptional({ description: 'From this time on (RFC 3339 with an offset, inclusive)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO-8601 date-time' })
+  @IsTime()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Before this time (ISO-8601, exclusive)' })
+  @ApiPropertyOptional({ description: 'Before this time (RFC 3339 with an offset, exclusive)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 date-time' })
+  @IsTime()
   to?: string;
 
   @ApiPropertyOptional({ enum: AUDIT_FORMATS, default: 'json' })

@@ -5,6 +5,7 @@ import { adminOnly, type CurrentUser } from '../auth/current-user';
 import { escapeLike } from '../common/sql';
 import { visibleCampaign } from '../pipeline/campaign-access';
 import { toCsv } from '../reports/csv';
+import { timeMs } from '../domain/time';
 import { AUDIT_LIMIT_MAX, type AuditEntryDto, type AuditQuery } from './audit.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,7 +24,7 @@ export class AuditService {
     q: AuditQuery,
   ): Promise<{ items: AuditEntryDto[]; nextCursor: string | null }> {
     adminOnly(user, 'read the audit log');
-    if (q.from && q.to && !(Date.parse(q.from) < Date.parse(q.to))) {
+    if (q.from && q.to && !(timeMs(q.from)! < timeMs(q.to)!)) {
       throw new BadRequestException('from must be before to');
     }
     if (q.campaignId) await visibleCampaign(this.dataSource.manager, user, q.campaignId);

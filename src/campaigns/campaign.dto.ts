@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsInt,
-  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -11,11 +10,14 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateNested,
 } from 'class-validator';
+import { IsTime } from '../common/validators';
 import { UNIT_STAGES } from '../domain/campaign';
 import type { Quotas } from '../domain/campaign';
 import type { Calendar } from '../domain/calendar';
 import { FIELDS } from '../domain/nomination';
+import { CalendarDto } from './calendar.dto';
 
 const text = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim().normalize('NFC') : value;
@@ -52,12 +54,15 @@ export class CreateCampaignDto {
   @IsUUID()
   provinceUnitId!: string;
 
-  /** Checked by the domain's calendar rules, so the 422 names the exact field. */
+  /** Its shape and bounds are CalendarDto's (400); the rules between its dates the domain's (422). */
   @ApiProperty({
+    type: CalendarDto,
     example: CALENDAR_EXAMPLE,
-    description: 'Per stage a due date and a hard cut-off (ISO-8601)',
+    description: 'Per stage a due date and a hard cut-off (RFC 3339 with an offset)',
   })
   @IsObject({ message: 'calendar must be an object' })
+  @ValidateNested()
+  @Type(() => CalendarDto)
   calendar!: Calendar;
 
   @ApiPropertyOptional({
@@ -65,7 +70,7 @@ export class CreateCampaignDto {
     example: '2026-09-01T00:00:00+07:00',
   })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'registrationOpensAt must be an ISO-8601 date-time' })
+  @IsTime()
   registrationOpensAt?: string;
 
   @ApiPropertyOptional({

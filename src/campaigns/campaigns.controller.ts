@@ -8,7 +8,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { adminOnly, AuthUser, type CurrentUser } from '../auth/current-user';
-import type { Calendar } from '../domain/calendar';
+import { CalendarDto, toCalendar } from './calendar.dto';
 import {
   CampaignDto,
   CampaignEventDto,
@@ -70,8 +70,8 @@ export class CampaignsController {
   }
 
   /**
-   * The body is the whole calendar (DESIGN.md §5); it is validated by the domain's calendar rules rather
-   * than a DTO, so the 422 names the exact field (`calendar.stages.district_review.cutoffAt`).
+   * The body is the whole calendar (DESIGN.md §5): its shape and bounds are CalendarDto's (400), the rules
+   * between its dates the domain's (422 naming the exact field, `calendar.stages.district_review.cutoffAt`).
    */
   @Patch(':id/calendar')
   @ApiOkResponse({
@@ -84,9 +84,9 @@ export class CampaignsController {
   changeCalendar(
     @AuthUser() user: CurrentUser,
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Body() calendar: Calendar,
+    @Body() calendar: CalendarDto,
   ) {
-    return this.campaigns.changeCalendar(user, id, calendar);
+    return this.campaigns.changeCalendar(user, id, toCalendar(calendar));
   }
 
   @Patch(':id/quotas')

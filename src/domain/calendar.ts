@@ -4,6 +4,7 @@
  * calendars) and the tests.
  */
 import { type Outcome, type Stage, STAGES } from './nomination';
+import { timeMs } from './time';
 
 export interface StageDeadline {
   /** ISO-8601. After it the task is overdue and escalated; nothing is decided by silence. */
@@ -35,6 +36,33 @@ export const HOUR_MS = 3_600_000;
 export const DEFAULT_RESUBMISSION_REVIEW_HOURS = 72;
 /** 30 days: longer would let one late revision hold a stage open well past the round's next stage. */
 export const MAX_RESUBMISSION_REVIEW_HOURS = 720;
+
+/**
+ * Bounds on the calendar's amplifiers: each reminder, escalation and revision is a timer, an activity and
+ * a notification in a workflow's history, so none may be unbounded (docs/input.md gives the reasons).
+ */
+export const CALENDAR_LIMITS = {
+  /** 90 days: no round gives a reminder earlier, nor a submitter longer to resubmit. */
+  maxHours: 2160,
+  /** Reminders per due date. */
+  maxReminderOffsets: 10,
+  /** An escalation at most hourly: more often is noise to a person and churn to a workflow. */
+  minEscalationCadenceHours: 1,
+  /** Escalations of one overdue task before its cut-off (cut-off − due date) / cadence. */
+  maxEscalationsPerTask: 200,
+  /** Revision requests per nomination: each hands it back and opens two more tasks. */
+  maxRevisions: 10,
+} as const;
+
+/** The keys a calendar may have: anything else is a typo the workflow would silently ignore. */
+const CALENDAR_KEYS = new Set([
+  'stages',
+  'reminderOffsetsHours',
+  'revisionWindowHours',
+  'escalationCadenceHours',
+  'maxRevisions',
+  'resubmissionReviewHours',
+]);
 
 /** What becomes of a nomination whose stage reaches its hard cut-off with no decision. */
 export function cutoffOutcome(stage: Stage): Outcome {
@@ -147,45 +175,88 @@ export function resubmissionReviewDeadline(stage: StageDeadline, windowEndsAt: s
 }
 
 /**
- * What is wrong with a calendar, as (field, reason) pairs an API can return: every stage present with
- * valid ISO-8601 times, cut-off not before due date, stages in order, sane reminder offsets and windows.
+ * What is wrong with a calendar, as (field, reason) pairs an API can return: only known keys, every stage
+ * present with RFC 3339 times (src/domain/time.ts), cut-off not before due date, stages in order, and its
+ * numbers within CALENDAR_LIMITS. The API's CalendarDto checks the shape first; the campaign workflow's
+ * validator runs this again on whatever reaches it.
  */
 export function calendarProblems(c: unknown): { field: string; reason: string }[] {
   const problems: { field: string; reason: string }[] = [];
   const add = (field: string, reason: string) => problems.push({ field, reason });
-  if (typeof c !== 'object' || c === null) return [{ field: 'calendar', reason: 'must be an object' }];
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) {
+    return [{ field: 'calendar', reason: 'must be an object' }];
+  }
   const cal = c as Partial<Calendar>;
+  for (const key of Object.keys(cal))
+    if (!CALENDAR_KEYS.has(key)) add(`calendar.${key}`, 'is not a calendar field');
+  if (cal.stages !== undefined && (typeof cal.stages !== 'object' || cal.stages === null)) {
+    add('calendar.stages', 'must be an object');
+  } else {
+    for (const key of Object.keys(cal.stages ?? {})) {
+      if (!(STAGES as readonly string[]).includes(key)) add(`calendar.stages.${key}`, 'is not a stage');
+    }
+  }
+  const cadenceHours = cal.escalationCadenceHours ?? DEFAULT_ESCALATION_CADENCE_HOURS;
+  let widestGap = { stage: '', ms: 0 };
   let previousCutoff = -Infinity;
   for (const stage of STAGES) {
-    const d = cal.stages?.[stage];
+    const d = (cal.stages as Partial<Record<Stage, StageDeadline>> | undefined)?.[stage];
     const base = `calendar.stages.${stage}`;
-    if (!d) {
+    if (!d || typeof d !== 'object') {
       add(base, 'is required');
       continue;
     }
-    const due = isoTime(d.dueAt);
-    const cutoff = isoTime(d.cutoffAt);
-    if (due === undefined) add(`${base}.dueAt`, 'must be an ISO-8601 date-time');
-    if (cutoff === undefined) add(`${base}.cutoffAt`, 'must be an ISO-8601 date-time');
+    const due = timeMs(d.dueAt);
+    const cutoff = timeMs(d.cutoffAt);
+    if (due === undefined) add(`${base}.dueAt`, 'must be an RFC 3339 date-time with an offset');
+    if (cutoff === undefined) add(`${base}.cutoffAt`, 'must be an RFC 3339 date-time with an offset');
     if (due === undefined || cutoff === undefined) continue;
     if (cutoff < due) add(`${base}.cutoffAt`, 'must not be before dueAt');
     if (due < previousCutoff) add(`${base}.dueAt`, 'must not be before the previous stage’s cut-off');
+    if (cutoff - due > widestGap.ms) widestGap = { stage, ms: cutoff - due };
     previousCutoff = cutoff;
   }
+  const { maxHours, maxReminderOffsets, minEscalationCadenceHours, maxEscalationsPerTask, maxRevisions } =
+    CALENDAR_LIMITS;
   const offsets = cal.reminderOffsetsHours;
-  if (!Array.isArray(offsets) || offsets.some((o) => !Number.isFinite(o) || o <= 0 || o > 24 * 90)) {
-    add('calendar.reminderOffsetsHours', 'must be a list of hours, each above 0 and at most 2160');
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length > maxReminderOffsets ||
+    offsets.some((o) => !isHours(o, maxHours)) ||
+    new Set(offsets).size !== offsets.length
+  ) {
+    add(
+      'calendar.reminderOffsetsHours',
+      `must be a list of at most ${maxReminderOffsets} different hours, each above 0 and at most ${maxHours}`,
+    );
   }
-  if (!isHours(cal.revisionWindowHours))
-    add('calendar.revisionWindowHours', 'must be a number of hours above 0');
-  if (cal.escalationCadenceHours !== undefined && !isHours(cal.escalationCadenceHours)) {
-    add('calendar.escalationCadenceHours', 'must be a number of hours above 0');
+  if (!isHours(cal.revisionWindowHours, maxHours))
+    add('calendar.revisionWindowHours', `must be a number of hours above 0 and at most ${maxHours}`);
+  if (
+    cal.escalationCadenceHours !== undefined &&
+    !(
+      isHours(cal.escalationCadenceHours, maxHours) && cal.escalationCadenceHours >= minEscalationCadenceHours
+    )
+  ) {
+    add(
+      'calendar.escalationCadenceHours',
+      `must be a number of hours from ${minEscalationCadenceHours} to ${maxHours}`,
+    );
+  } else if (widestGap.ms / (cadenceHours * HOUR_MS) > maxEscalationsPerTask) {
+    const least = Math.ceil(widestGap.ms / HOUR_MS / maxEscalationsPerTask);
+    add(
+      'calendar.escalationCadenceHours',
+      `must be at least ${least} hours: ${widestGap.stage}'s cut-off is ${Math.round(widestGap.ms / HOUR_MS)} hours after its due date, and an overdue task is escalated at most ${maxEscalationsPerTask} times`,
+    );
   }
-  if (cal.maxRevisions !== undefined && !(Number.isInteger(cal.maxRevisions) && cal.maxRevisions >= 0)) {
-    add('calendar.maxRevisions', 'must be a whole number, 0 or more');
+  if (
+    cal.maxRevisions !== undefined &&
+    !(Number.isInteger(cal.maxRevisions) && cal.maxRevisions >= 0 && cal.maxRevisions <= maxRevisions)
+  ) {
+    add('calendar.maxRevisions', `must be a whole number from 0 to ${maxRevisions}`);
   }
   const review = cal.resubmissionReviewHours;
-  if (review !== undefined && !(isHours(review) && review <= MAX_RESUBMISSION_REVIEW_HOURS)) {
+  if (review !== undefined && !isHours(review, MAX_RESUBMISSION_REVIEW_HOURS)) {
     add(
       'calendar.resubmissionReviewHours',
       `must be a number of hours above 0 and at most ${MAX_RESUBMISSION_REVIEW_HOURS}`,
@@ -194,17 +265,6 @@ export function calendarProblems(c: unknown): { field: string; reason: string }[
   return problems;
 }
 
-function isoTime(v: unknown): number | undefined {
-  if (
-    typeof v !== 'string' ||
-    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v)
-  ) {
-    return undefined;
-  }
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-function isHours(v: unknown): boolean {
-  return typeof v === 'number' && Number.isFinite(v) && v > 0;
+function isHours(v: unknown, max: number): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= max;
 }

@@ -4,6 +4,7 @@
  * caller's units and checks what only the database knows (whether a unit may register).
  */
 import { parse } from 'csv-parse';
+import { textProblem } from '../common/text';
 import { FIELDS, KINDS, type Field, type Kind } from '../domain/nomination';
 
 /** At most this many rows (below the header) in one file. */
@@ -259,7 +260,10 @@ export async function parseImportCsv(input: Buffer | string): Promise<ParseOutco
       rows: rows.map(({ record, line }) => ({
         line,
         values: Object.fromEntries(
-          IMPORT_COLUMNS.map((c) => [c, (record[index.get(c)!] ?? '').normalize('NFC').trim()]),
+          IMPORT_COLUMNS.map((c) => [
+            c,
+            (record[index.get(c)!] ?? '').replace(/\r\n?/g, '\n').normalize('NFC').trim(),
+          ]),
         ) as Record<ImportColumn, string>,
         extraValues: record.slice(header.record.length).filter((v) => v.trim() !== '').length,
       })),
@@ -430,6 +434,11 @@ export function checkImportRows(csv: ParsedCsv, units: UnitDirectory): RowCheck 
     const problem = (column: ImportColumn | null, reason: string) =>
       problems.push({ row: line, column: column && csv.headers[column], reason });
 
+    // The same text rule as every other input (src/common/text.ts): a NUL would reach PostgreSQL.
+    for (const column of IMPORT_COLUMNS) {
+      const reason = textProblem(values[column]);
+      if (reason) problem(column, reason);
+    }
     if (extraValues > 0) {
       problem(
         null,

@@ -20,7 +20,7 @@ import { AuthUser, type CurrentUser } from '../auth/current-user';
 import { MAX_IMPORT_ROWS } from './import-csv';
 import { ImportErrorDto, ImportResultDto } from './import.dto';
 import { ImportsService, IMPORT_CONCURRENCY } from './imports.service';
-import { checkCsvContentType, MAX_IMPORT_BYTES, readRawBody } from './read-body';
+import { checkCsvContentType, checkIdentityEncoding, MAX_IMPORT_BYTES, readRawBody } from './read-body';
 
 const EXAMPLE_CSV = `title,description,field,kind,nomineeName,unit
 "Tuyến đường tự quản xanh, sạch, đẹp","Người dân tự quản lý, giữ gìn vệ sinh tuyến đường.",culture_society,collective,Hội Phụ nữ xã Nam Chính,Xã Nam Chính
@@ -76,6 +76,7 @@ export class ImportsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<ImportResultDto> {
     checkCsvContentType(req.headers['content-type']);
+    checkIdentityEncoding(req.headers['content-encoding']);
     const file = await readRawBody(req);
     const result = await this.imports.importCsv(user, campaignId, file);
     res.status(result.created > 0 ? HttpStatus.CREATED : HttpStatus.OK);

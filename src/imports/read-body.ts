@@ -24,6 +24,16 @@ export function checkCsvContentType(contentType: string | undefined): void {
   }
 }
 
+/** Refuses (415) a compressed file: the raw body is read as it comes, not inflated. */
+export function checkIdentityEncoding(contentEncoding: string | undefined): void {
+  const coding = (contentEncoding ?? 'identity').trim().toLowerCase();
+  if (coding !== 'identity') {
+    throw new UnsupportedMediaTypeException(
+      `send the CSV file uncompressed (got Content-Encoding: ${coding.slice(0, 40)})`,
+    );
+  }
+}
+
 /**
  * Reads the raw request body (no body parser handles text/csv), refusing with 413 one larger than
  * `limit` bytes as soon as that is known; the rest of such a body is read and discarded.

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsTime } from '../common/validators';
 import { FIELDS, KINDS, OUTCOMES, STAGES, type Field, type Kind } from '../domain/nomination';
 import type { Nomination } from './nomination.entity';
 
@@ -56,11 +57,11 @@ export class WithdrawDto {
 
 export class ExtendDeadlineDto {
   @ApiProperty({ example: '2026-12-10T17:00:00+07:00', description: 'New due date of the open task' })
-  @IsISO8601({ strict: true }, { message: 'dueAt must be an ISO-8601 date-time' })
+  @IsTime()
   dueAt!: string;
 
   @ApiProperty({ example: '2026-12-15T17:00:00+07:00', description: 'New hard cut-off, not before dueAt' })
-  @IsISO8601({ strict: true }, { message: 'cutoffAt must be an ISO-8601 date-time' })
+  @IsTime()
   cutoffAt!: string;
 
   @ApiProperty({ example: 'Đơn vị bị ảnh hưởng bởi bão, cần thêm thời gian', maxLength: 2000 })

@@ -8,7 +8,9 @@ import { DataSource } from 'typeorm';
 import { AppModule, type AppRoles } from '../app.module';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { BODY_LIMIT_BYTES, bodyErrors, refuseUnknownEncoding } from '../common/body-errors';
 import { HttpErrorFilter, validationException } from '../common/http-errors';
+import { TextPipe } from '../common/text-pipe';
 import { dataSourceOptions } from '../database/data-source-options';
 import { runMigrations } from '../database/migrate';
 import { seedIfEmpty, type SeedResult } from '../database/seed';
@@ -21,8 +23,6 @@ export interface RunningApp {
   url?: string;
   close(): Promise<void>;
 }
-
-const BODY_LIMIT = '1mb';
 
 /** Migrates and seeds the database, then starts the API and/or the worker against a resolved config. */
 export async function startApp(config: AppConfig, roles: AppRoles): Promise<RunningApp> {
@@ -80,8 +80,13 @@ export function configureHttp(app: NestExpressApplication): void {
       maxAge: 600,
     });
   }
-  app.useBodyParser('json', { limit: BODY_LIMIT });
+  // Body errors (too large, bad charset or encoding, not JSON) answered as 413/415/400, never 500;
+  // the rules for every input are in docs/input.md.
+  app.use(refuseUnknownEncoding);
+  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+  app.use(bodyErrors);
   app.useGlobalPipes(
+    new TextPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

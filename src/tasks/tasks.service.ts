@@ -27,6 +27,7 @@ import {
 import { recordedDecision } from './recorded-decision';
 import { releaseReservation, reservationTtlMs, reserveProposal } from './proposal-quota';
 import type { DecisionDto, InboxTaskDto, ListTasksQuery, ReassignDto } from './task.dto';
+import { timeMs } from '../domain/time';
 import { Task } from './task.entity';
 
 @Injectable()
@@ -365,11 +366,13 @@ function encodeCursor(dueAt: Date, id: string): string {
   return Buffer.from(JSON.stringify([dueAt.toISOString(), id])).toString('base64url');
 }
 
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function decodeCursor(cursor: string): [string, string] {
   try {
     const [due, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof due === 'string' && !Number.isNaN(Date.parse(due)) && /^[0-9a-f-]{36}$/i.test(id))
-      return [due, id];
+    // Checked as strictly as PostgreSQL will read them: a crafted cursor is a 400, never a SQL error.
+    if (timeMs(due) !== undefined && typeof id === 'string' && UUID_TEXT.test(id)) return [due, id];
   } catch {
     // fall through: any malformed cursor gets the same answer
   }

@@ -116,7 +116,10 @@ describe('calendar validation', () => {
     c.maxRevisions = 1.5;
     expect(calendarProblems(c)).toEqual([
       { field: 'calendar.stages.district_review.cutoffAt', reason: 'must not be before dueAt' },
-      { field: 'calendar.stages.provincial_proposal.dueAt', reason: 'must be an ISO-8601 date-time' },
+      {
+        field: 'calendar.stages.provincial_proposal.dueAt',
+        reason: 'must be an RFC 3339 date-time with an offset',
+      },
       {
         field: 'calendar.stages.provincial_review.dueAt',
         reason: 'must not be before the previous stage’s cut-off',
@@ -124,11 +127,40 @@ describe('calendar validation', () => {
       { field: 'calendar.stages.recognition', reason: 'is required' },
       {
         field: 'calendar.reminderOffsetsHours',
-        reason: 'must be a list of hours, each above 0 and at most 2160',
+        reason: 'must be a list of at most 10 different hours, each above 0 and at most 2160',
       },
-      { field: 'calendar.revisionWindowHours', reason: 'must be a number of hours above 0' },
-      { field: 'calendar.maxRevisions', reason: 'must be a whole number, 0 or more' },
+      { field: 'calendar.revisionWindowHours', reason: 'must be a number of hours above 0 and at most 2160' },
+      { field: 'calendar.maxRevisions', reason: 'must be a whole number from 0 to 10' },
     ]);
     expect(calendarProblems(null)).toEqual([{ field: 'calendar', reason: 'must be an object' }]);
+  });
+
+  it('bounds its amplifiers: reminders, escalations, revisions, the revision window', () => {
+    const problems = (change: Record<string, unknown>) =>
+      calendarProblems({ ...valid(), ...change }).map((p) => p.field);
+    expect(problems({ reminderOffsetsHours: Array.from({ length: 11 }, (_, i) => i + 1) })).toEqual([
+      'calendar.reminderOffsetsHours',
+    ]);
+    expect(problems({ reminderOffsetsHours: [24, 24] })).toEqual(['calendar.reminderOffsetsHours']);
+    expect(problems({ reminderOffsetsHours: Array.from({ length: 10 }, (_, i) => i + 1) })).toEqual([]);
+    expect(problems({ escalationCadenceHours: 0.5 })).toEqual(['calendar.escalationCadenceHours']);
+    expect(problems({ escalationCadenceHours: 1 })).toEqual([]);
+    expect(problems({ maxRevisions: 11 })).toEqual(['calendar.maxRevisions']);
+    expect(problems({ maxRevisions: 10 })).toEqual([]);
+    // A window this large used to throw inside the workflow (new Date(...).toISOString()).
+    expect(problems({ revisionWindowHours: 1e12 })).toEqual(['calendar.revisionWindowHours']);
+    expect(problems({ revisionWindowHours: 2160 })).toEqual([]);
+    expect(problems({ revisionWindowHours: 0.25 })).toEqual([]);
+    expect(problems({ extra: 1 })).toEqual(['calendar.extra']);
+    const c = valid();
+    c.stages.recognition.cutoffAt = iso(Date.parse(c.stages.recognition.dueAt) + 300 * 24 * 3_600_000);
+    expect(calendarProblems({ ...c, escalationCadenceHours: 24 })).toEqual([
+      {
+        field: 'calendar.escalationCadenceHours',
+        reason:
+          "must be at least 36 hours: recognition's cut-off is 7200 hours after its due date, and an overdue task is escalated at most 200 times",
+      },
+    ]);
+    expect(calendarProblems({ ...c, escalationCadenceHours: 36 })).toEqual([]);
   });
 });
