@@ -183,12 +183,12 @@ export function checkServerErrors(stats: ClientStats): CheckResult {
 }
 
 export function checkRetriedAnswers(driven: Driven[]): CheckResult {
-  const refused = driven.filter((d) => d.refusedRetries > 0);
-  const total = refused.reduce((s, d) => s + d.refusedRetries, 0);
+  const refused = driven.filter((d) => d.refusedRetries.length > 0);
+  const total = refused.reduce((s, d) => s + d.refusedRetries.length, 0);
   return result(
     'a retried request gets the first answer (no 409 for an applied request)',
     refused.map(
-      (d) => `#${d.n} (${d.script.name}): ${d.refusedRetries} retried requests answered 409 although applied`,
+      (d) => `#${d.n} (${d.script.name}): answered 409 although applied: ${d.refusedRetries.join('; ')}`,
     ),
     `${total} retried requests refused`,
   );

@@ -14,6 +14,8 @@ export class ClientStats {
   networkErrors = 0;
   timeouts = 0;
   readonly statuses = new Map<number, number>();
+  /** Per answered request, retries included: how long the person waited for an answer. */
+  readonly latenciesMs: number[] = [];
   /** 5xx answers other than 503, which a client must never get. */
   readonly serverErrors: { status: number; method: string; path: string; body: string }[] = [];
 }
@@ -40,6 +42,7 @@ export class RetryingClient {
   ): Promise<Answer> {
     const giveUpAt = opts.giveUpAt ?? Date.now() + 10 * 60_000;
     let retries = 0;
+    const sentAt = Date.now();
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) {
         retries++;
@@ -85,6 +88,7 @@ export class RetryingClient {
       } catch {
         // Not JSON: keep the text.
       }
+      this.stats.latenciesMs.push(Date.now() - sentAt);
       return { status: res.status, body: parsed, retries };
     }
   }

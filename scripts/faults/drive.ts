@@ -54,8 +54,11 @@ export interface Driven {
   title: string;
   /** Why driving it stopped before its script ended. */
   failure?: string;
-  /** Retried requests answered 409 although the first attempt had been applied (told "failed" wrongly). */
-  refusedRetries: number;
+  /**
+   * Retried requests answered 409 although the first attempt had been applied (the person is told it
+   * failed): the step and the answer's message.
+   */
+  refusedRetries: string[];
 }
 
 /** Drives one nomination through its script; every request is retried as a real client would. */
@@ -69,7 +72,7 @@ export async function driveNomination(
   const script = scriptFor(n);
   const unitId = round.districtIds[n % round.districtIds.length];
   const title = `Mô hình thử lỗi ${runId} #${n}`;
-  const out: Driven = { n, script, unitId, title, refusedRetries: 0 };
+  const out: Driven = { n, script, unitId, title, refusedRetries: [] };
   try {
     const created = await api.send(
       'POST',
@@ -118,7 +121,9 @@ async function applyStep(
     const applied = (await historyLength(api, id, giveUpAt)) >= eventsAfter;
     if (res.status === 409) {
       // A 409 after a retry of a request that was in fact applied: the client is told it failed.
-      if (applied && (res.retries > 0 || attempt > 0)) out.refusedRetries++;
+      if (applied && (res.retries > 0 || attempt > 0)) {
+        out.refusedRetries.push(`${label(step)}: ${res.body?.message}`);
+      }
       if (applied) return;
       continue;
     }

@@ -146,6 +146,7 @@ async function main(): Promise<number> {
     `nominations:    ${driven.length} driven, ${driven.filter((d) => !d.failure).length} to the end of their script`,
     `requests:       ${stats.requests} sent, ${stats.retries} retries (${stats.networkErrors} network errors, ${stats.timeouts} timeouts)`,
     `statuses:       ${statuses}`,
+    `waits:          ${percentiles(stats.latenciesMs)} per answered request, retries included`,
     `restarts:       worker SIGKILL ${c?.workerKills ?? 0}, API SIGKILL ${c?.apiKills ?? 0}, Temporal ${c?.temporalRestarts ?? 0}, PostgreSQL ${c?.postgresRestarts ?? 0}, SMTP outages ${c?.smtpOutages ?? 0}; processes that died on their own and were restarted: ${[api, ...workers].map((p) => `${p.name} ${p.crashes}`).join(', ')}`,
     `worker starts:  ${startTimes(workers)}`,
     `emails:         ${smtp.received.length} accepted by the SMTP server`,
@@ -179,10 +180,15 @@ function appEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Spawn to serving, per start of the workers: how long a killed worker leaves its share of the work undone. */
 function startTimes(workers: AppProcess[]): string {
-  const ms = workers.flatMap((w) => w.startMs).sort((a, b) => a - b);
+  const ms = workers.flatMap((w) => w.startMs);
+  return ms.length ? `${ms.length} starts, ${percentiles(ms)}` : 'none';
+}
+
+function percentiles(values: number[]): string {
+  const ms = [...values].sort((a, b) => a - b);
   if (!ms.length) return 'none';
   const at = (p: number) => (ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] / 1000).toFixed(1);
-  return `${ms.length} starts, median ${at(0.5)} s, max ${at(1)} s`;
+  return `median ${at(0.5)} s, p99 ${at(0.99)} s, max ${at(1)} s`;
 }
 
 async function waitHealthy(client: RetryingClient): Promise<void> {
