@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { reconcile } from '../../src/reconcile/reconcile';
 import type { ClientStats } from './client';
 import type { Driven, Round } from './drive';
-import { expectedAuditCount, expectedNotifications } from './script';
+import { expectedActions, expectedAuditCount, expectedNotifications } from './script';
 import type { ReceivedMail } from './services';
 
 export interface CheckResult {
@@ -48,7 +48,10 @@ export async function checkOutcomes(ds: DataSource, driven: Driven[]): Promise<C
   );
 }
 
-/** Each audit event exactly once: per nomination the expected count, seq 1..n without gap or repeat. */
+/**
+ * Each audit event exactly once: per nomination the script's actions in order, seq 1..n without gap or
+ * repeat, one registration.
+ */
 export async function checkAudit(ds: DataSource, driven: Driven[]): Promise<CheckResult> {
   const rows = await byId<{
     id: string;
@@ -56,10 +59,12 @@ export async function checkAudit(ds: DataSource, driven: Driven[]): Promise<Chec
     distinct_seqs: number;
     max_seq: number;
     registered: number;
+    actions: string;
   }>(
     ds,
     `SELECT nomination_id AS id, COUNT(*)::int AS count, COUNT(DISTINCT seq)::int AS distinct_seqs,
-            COALESCE(MAX(seq), 0)::int AS max_seq, COUNT(*) FILTER (WHERE action = 'registered')::int AS registered
+            COALESCE(MAX(seq), 0)::int AS max_seq, COUNT(*) FILTER (WHERE action = 'registered')::int AS registered,
+            string_agg(action, ' ' ORDER BY seq) AS actions
        FROM audit_events
       WHERE nomination_id = ANY($1::uuid[]) AND workflow_id = 'nomination-' || nomination_id
       GROUP BY nomination_id`,
@@ -74,20 +79,22 @@ export async function checkAudit(ds: DataSource, driven: Driven[]): Promise<Chec
     expected += want;
     const r = rows.get(d.nominationId);
     found += r?.count ?? 0;
+    const actions = expectedActions(d.script).join(' ');
     if (
       !r ||
       r.count !== want ||
       r.distinct_seqs !== r.count ||
       r.max_seq !== r.count ||
-      r.registered !== 1
+      r.registered !== 1 ||
+      r.actions !== actions
     ) {
       failures.push(
-        `#${d.n} (${d.script.name}): ${r ? `${r.count} events, seqs 1..${r.max_seq} (${r.distinct_seqs} distinct)` : 'no events'}, expected ${want}`,
+        `#${d.n} (${d.script.name}): ${r ? `${r.count} events, seqs 1..${r.max_seq} (${r.distinct_seqs} distinct): ${r.actions}` : 'no events'}; expected ${want}: ${actions}`,
       );
     }
   }
   return result(
-    'each audit event exactly once, no gap in seq',
+    'each audit event exactly once (expected actions, seq 1..n without gap)',
     failures,
     `${found} events, ${expected} expected`,
   );

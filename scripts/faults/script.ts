@@ -94,6 +94,12 @@ export function expectedAuditCount(s: Script): number {
   return 1 + s.steps.length;
 }
 
+/** The audit actions a script leaves, in `seq` order. */
+export function expectedActions(s: Script): string[] {
+  const action = { decision: 'decided', resubmit: 'resubmitted', withdraw: 'withdrawn' } as const;
+  return ['registered', ...s.steps.map((st) => action[st.kind])];
+}
+
 /** Each revision request notifies the submitting unit's submitters: one notification, one email. */
 export function expectedNotifications(s: Script): number {
   return s.steps.filter((st) => st.kind === 'decision' && st.decision === 'request_revision').length;
