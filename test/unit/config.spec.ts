@@ -147,10 +147,16 @@ describe('configuration', () => {
   });
 
   it.each([
-    [{ EMAIL_POLL_INTERVAL_MS: '5' }, "EMAIL_POLL_INTERVAL_MS must be a whole number from 10 to 600000, got '5'"],
+    [
+      { EMAIL_POLL_INTERVAL_MS: '5' },
+      "EMAIL_POLL_INTERVAL_MS must be a whole number from 10 to 600000, got '5'",
+    ],
     [{ EMAIL_BATCH_SIZE: '0' }, "EMAIL_BATCH_SIZE must be a whole number from 1 to 100, got '0'"],
     [{ EMAIL_BATCH_SIZE: '101' }, "EMAIL_BATCH_SIZE must be a whole number from 1 to 100, got '101'"],
-    [{ EMAIL_RETRY_MIN_MS: '1e4' }, "EMAIL_RETRY_MIN_MS must be a whole number from 10 to 3600000, got '1e4'"],
+    [
+      { EMAIL_RETRY_MIN_MS: '1e4' },
+      "EMAIL_RETRY_MIN_MS must be a whole number from 10 to 3600000, got '1e4'",
+    ],
     [{ EMAIL_RETRY_MAX_MS: '-1' }, "EMAIL_RETRY_MAX_MS must be a whole number from 10 to 86400000, got '-1'"],
     [
       { EMAIL_RETRY_MIN_MS: '60000', EMAIL_RETRY_MAX_MS: '30000' },
