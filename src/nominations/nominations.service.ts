@@ -40,6 +40,7 @@ import type {
   WithdrawDto,
 } from './nomination.dto';
 import { Nomination } from './nomination.entity';
+import { isLatestStep, type RequestStep } from './recorded-request';
 
 @Injectable()
 export class NominationsService {
@@ -156,22 +157,32 @@ export class NominationsService {
 
   /** The submitting unit (or an admin) withdraws the nomination; the workflow judges and closes it. */
   async withdraw(user: CurrentUser, id: string, dto: WithdrawDto): Promise<Nomination> {
-    return this.ask(user, id, 'withdrawn', (handle, updateId) =>
-      handle.executeUpdate(withdrawUpdate, {
-        args: [{ reason: dto.reason, actor: actorOf(user) }],
-        updateId: updateId('withdraw', dto),
-      }),
+    return this.ask(
+      user,
+      id,
+      'withdrawn',
+      (handle, updateId) =>
+        handle.executeUpdate(withdrawUpdate, {
+          args: [{ reason: dto.reason, actor: actorOf(user) }],
+          updateId: updateId('withdraw', dto),
+        }),
+      { action: 'withdrawn', comment: dto.reason },
     );
   }
 
   /** An administrator cancels the nomination, with a reason; the outcome is `withdrawn`, the audit says `cancelled`. */
   async cancel(user: CurrentUser, id: string, dto: WithdrawDto): Promise<Nomination> {
     await this.adminOverOpenTask(user, id, 'cancel this nomination');
-    return this.ask(user, id, 'cancelled', (handle, updateId) =>
-      handle.executeUpdate(withdrawUpdate, {
-        args: [{ reason: dto.reason, actor: actorOf(user), cancel: true }],
-        updateId: updateId('cancel', dto),
-      }),
+    return this.ask(
+      user,
+      id,
+      'cancelled',
+      (handle, updateId) =>
+        handle.executeUpdate(withdrawUpdate, {
+          args: [{ reason: dto.reason, actor: actorOf(user), cancel: true }],
+          updateId: updateId('cancel', dto),
+        }),
+      { action: 'cancelled', comment: dto.reason },
     );
   }
 
@@ -205,11 +216,16 @@ export class NominationsService {
   /** After a revision request: the changed fields go back to the same stage with a fresh task. */
   async resubmit(user: CurrentUser, id: string, dto: ResubmitDto): Promise<Nomination> {
     const { comment, ...changes } = dto;
-    return this.ask(user, id, 'resubmitted', (handle, updateId) =>
-      handle.executeUpdate(resubmitUpdate, {
-        args: [{ changes, comment, actor: actorOf(user) }],
-        updateId: updateId('resubmit', dto),
-      }),
+    return this.ask(
+      user,
+      id,
+      'resubmitted',
+      (handle, updateId) =>
+        handle.executeUpdate(resubmitUpdate, {
+          args: [{ changes, comment, actor: actorOf(user) }],
+          updateId: updateId('resubmit', dto),
+        }),
+      { action: 'resubmitted', comment: comment ?? null },
     );
   }
 
@@ -222,14 +238,23 @@ export class NominationsService {
     id: string,
     done: string,
     send: (handle: WorkflowHandle, updateId: (kind: string, body: unknown) => string) => Promise<unknown>,
+    retried?: RequestStep,
   ) {
     const n = await this.get(user, id);
     const updateId = (kind: string, body: unknown) =>
       requestUpdateId(kind, n.workflowId, user.id, n.projectionSeq, body);
     await this.temporal
       .run('update', (client) => send(client.workflow.getHandle(n.workflowId), updateId))
-      .catch((err: unknown) => {
-        throw refusalToHttp(err);
+      .catch(async (err: unknown) => {
+        const http = refusalToHttp(err);
+        // A resent request that was applied before its answer was lost gets the first answer.
+        if (!(
+          retried &&
+          http.getStatus() === 409 &&
+          (await isLatestStep(this.dataSource, id, user.id, retried))
+        )) {
+          throw http;
+        }
       });
     jsonLog('info', `nomination ${done}`, {
       component: 'nominations',

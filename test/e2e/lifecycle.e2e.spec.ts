@@ -60,6 +60,12 @@ describe('nomination lifecycle over HTTP', () => {
       description: 'Vận động 126 hộ hiến 3.400 m² đất làm đường.',
       comment: 'Đã bổ sung',
     });
+    // Resent (its answer lost), the same resubmission is answered as the first was, and applied once.
+    const resent = await t.call('POST', `/nominations/${id}/resubmit`, {
+      description: 'Vận động 126 hộ hiến 3.400 m² đất làm đường.',
+      comment: 'Đã bổ sung',
+    });
+    expect(resent).toMatchObject({ status: 200, body: resubmitted.body });
     expect(resubmitted).toMatchObject({
       status: 200,
       body: {
@@ -114,6 +120,10 @@ describe('nomination lifecycle over HTTP', () => {
         (x: { id: string }) => x.id,
       ),
     ).toEqual([task.id]);
+    const resent = await t.call('POST', `/nominations/${id}/withdraw`, {
+      reason: 'Trùng với mô hình đã đăng ký',
+    });
+    expect(resent).toMatchObject({ status: 200, body: withdrawn.body });
     const twice = await t.call('POST', `/nominations/${id}/withdraw`, { reason: 'Lần nữa' });
     expect(twice).toMatchObject({ status: 409, body: { message: 'the nomination is closed' } });
     const last = (await t.call('GET', `/nominations/${id}/history`)).body.at(-1);
