@@ -54,6 +54,7 @@ import {
   type DecidedTask,
   type HeldStep,
 } from './carried-state';
+import { timeMs } from '../src/domain/time';
 import { workflowNow, workflowNowMs } from './clock';
 import {
   type Actor,
@@ -771,10 +772,11 @@ function validateResubmission(r: ResubmitInput, input: NominationInput, v: View)
 function validateExtension(e: ExtendDeadlineInput, v: View, now: number): void {
   if (e.actor.role !== 'admin') throw refuse(REFUSAL.forbidden, 'only an admin may extend a deadline');
   const task = assertOpen(v);
-  const due = Date.parse(e.dueAt);
-  const cutoff = Date.parse(e.cutoffAt);
-  if (Number.isNaN(due) || Number.isNaN(cutoff)) {
-    throw refuse(REFUSAL.invalid, 'dueAt and cutoffAt must be ISO-8601 date-times');
+  // The API's own parser: what it accepts this accepts, and a history that reaches here otherwise is refused.
+  const due = timeMs(e.dueAt);
+  const cutoff = timeMs(e.cutoffAt);
+  if (due === undefined || cutoff === undefined) {
+    throw refuse(REFUSAL.invalid, 'dueAt and cutoffAt must be RFC 3339 date-times with an offset');
   }
   if (cutoff < due) throw refuse(REFUSAL.invalid, 'cutoffAt must not be before dueAt');
   if (cutoff <= now) throw refuse(REFUSAL.invalid, 'cutoffAt must be in the future');
