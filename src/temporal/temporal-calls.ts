@@ -17,7 +17,13 @@ const GRACE_MS = 250;
 class DeadlinePassed extends Error {}
 
 /** The gRPC status codes we act on (grpc-js is the SDK's dependency, not ours). */
-const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
+const GRPC = {
+  CANCELLED: 1,
+  DEADLINE_EXCEEDED: 4,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNAVAILABLE: 14,
+} as const;
 
 /**
  * The one way the API calls Temporal: every call runs under the configured deadline
@@ -117,6 +123,11 @@ export function temporalUnavailable(
   }
   if (code === GRPC.UNAVAILABLE) {
     return new RetryLaterException(`the workflow service is unreachable: ${again}`, retryAfter);
+  }
+  // The server cannot take an Update while the workflow's last task failed (its worker died mid-task, say):
+  // it is retried by Temporal, and the request may be sent again in a moment.
+  if (code === GRPC.FAILED_PRECONDITION && kind === 'update') {
+    return new RetryLaterException(`the workflow is not ready for this request: ${again}`, retryAfter);
   }
   if (timedOut) {
     return new RetryLaterException(

@@ -15,6 +15,11 @@ describe('dependencies that are down become 503 with Retry-After', () => {
     ['UNAVAILABLE', 14, 'the workflow service is unreachable: not recorded yet; send the same request again'],
     ['RESOURCE_EXHAUSTED', 8, 'the workflow service is busy: not recorded yet; send the same request again'],
     [
+      'FAILED_PRECONDITION (its last workflow task failed)',
+      9,
+      'the workflow is not ready for this request: not recorded yet; send the same request again',
+    ],
+    [
       'DEADLINE_EXCEEDED',
       4,
       'the workflow did not answer in time: not recorded yet; send the same request again',
@@ -33,6 +38,7 @@ describe('dependencies that are down become 503 with Retry-After', () => {
     const refusal = new WorkflowUpdateFailedError('refused', ApplicationFailure.create({ type: 'Conflict' }));
     expect(temporalUnavailable(refusal, 'update')).toBeUndefined();
     expect(temporalUnavailable(grpcError(3, 'invalid argument'), 'update')).toBeUndefined();
+    expect(temporalUnavailable(grpcError(9, 'failed precondition'), 'call')).toBeUndefined();
   });
 
   it.each([
