@@ -100,6 +100,9 @@ export async function checkAudit(ds: DataSource, driven: Driven[]): Promise<Chec
   );
 }
 
+/** The workers run with EMAIL_CLAIM_MS=10 s and EMAIL_RETRY_MAX_MS=5 s (main.ts): the outbox drains well within this. */
+const OUTBOX_DRAIN_MS = 60_000;
+
 /**
  * Each notification recorded once and emailed at least once: per nomination the expected notifications,
  * each found among the messages the SMTP server accepted (to the submitter, with its text); and, where
@@ -150,6 +153,16 @@ export async function checkNotifications(
       figures: 'no email_outbox table on this branch',
     });
   } else {
+    // At least once, not at once: a worker killed mid-send leaves its claim to lapse (EMAIL_CLAIM_MS).
+    for (let waited = 0; waited < OUTBOX_DRAIN_MS; waited += 1000) {
+      const [left] = await ds.query(
+        `SELECT count(*)::int AS n FROM email_outbox o JOIN notifications n ON n.id = o.notification_id
+          WHERE n.nomination_id = ANY($1::uuid[]) AND o.sent_at IS NULL`,
+        [ids(driven)],
+      );
+      if (left.n === 0) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     const rows: { notification_id: string; to_address: string; sent_at: Date | null; attempts: number }[] =
       await ds.query(
         `SELECT o.notification_id::text, o.to_address, o.sent_at, o.attempts

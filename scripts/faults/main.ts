@@ -52,6 +52,9 @@ async function main(): Promise<number> {
     DATABASE_URL: postgres.url,
     TEMPORAL_ADDRESS: temporal.address,
     SMTP_URL: smtp.url,
+    // A killed worker's claimed emails, and those waiting out the SMTP outage, go out within seconds.
+    EMAIL_CLAIM_MS: '10000',
+    EMAIL_RETRY_MAX_MS: '5000',
     DATA_DIR: path.join(root, 'app'),
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,

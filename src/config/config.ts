@@ -55,6 +55,8 @@ export interface EmailSenderConfig {
   /** Wait after a first failed attempt, doubled after each further one up to retryMaxMs. */
   retryMinMs: number;
   retryMaxMs: number;
+  /** How long a claimed email is left to its sender (EMAIL_CLAIM_MS in email-sender.ts). */
+  claimMs: number;
 }
 
 export const DEFAULT_ADMIN = { username: 'admin', password: 'admin-demo-password' } as const;
@@ -237,6 +239,8 @@ function emailSender(env: Env): EmailSenderConfig {
     batchSize: boundedInt(env, 'EMAIL_BATCH_SIZE', 10, 1, 100),
     retryMinMs: boundedInt(env, 'EMAIL_RETRY_MIN_MS', 10_000, 10, 3_600_000),
     retryMaxMs: boundedInt(env, 'EMAIL_RETRY_MAX_MS', 600_000, 10, 86_400_000),
+    // Shorter than a send can last (the mailer's timeouts, ~35 s) risks sending an email twice.
+    claimMs: boundedInt(env, 'EMAIL_CLAIM_MS', 120_000, 1_000, 3_600_000),
   };
   if (config.retryMaxMs < config.retryMinMs) {
     throw new ConfigError(

@@ -4,8 +4,9 @@ import { jsonLog } from '../logging/json-log';
 import type { Mailer } from './mailer';
 
 /**
- * How long a claimed email is left to its sender before another round may take it: longer than one send
- * can last with the mailer's timeouts (about 35 s), so only a sender that died gives its emails away.
+ * How long a claimed email is left to its sender before another round may take it, by default
+ * (`EMAIL_CLAIM_MS`): longer than one send can last with the mailer's timeouts (about 35 s), so only a
+ * sender that died gives its emails away.
  */
 export const EMAIL_CLAIM_MS = 120_000;
 
@@ -70,7 +71,7 @@ export class EmailSender {
          FROM due WHERE o.id = due.id
        RETURNING o.id, o.notification_id, o.nomination_id, o.campaign_id, o.workflow_id, o.seq, o.to_address,
                  o.subject, o.body, o.attempts`,
-      [this.config.batchSize, EMAIL_CLAIM_MS],
+      [this.config.batchSize, this.config.claimMs],
     );
     const outcomes = await Promise.all(claimed.map((e) => this.deliver(e)));
     const sent = outcomes.filter(Boolean).length;

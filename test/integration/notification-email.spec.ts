@@ -7,7 +7,7 @@ import { DEFAULT_SMTP_FROM, type EmailSenderConfig } from '../../src/config/conf
 import { demoCalendar } from '../../src/database/seed';
 import { nominationWorkflowId } from '../../src/domain/nomination';
 import { setLogLevel } from '../../src/logging/json-log';
-import { EmailSender } from '../../src/notifications/email-sender';
+import { EMAIL_CLAIM_MS, EmailSender } from '../../src/notifications/email-sender';
 import { createSmtpMailer } from '../../src/notifications/mailer';
 import type { Actor } from '../../workflows/messages';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -21,6 +21,7 @@ const SENDER: EmailSenderConfig = {
   batchSize: 10,
   retryMinMs: 10_000,
   retryMaxMs: 600_000,
+  claimMs: EMAIL_CLAIM_MS,
 };
 
 interface OutboxRow {

@@ -135,6 +135,7 @@ describe('configuration', () => {
       batchSize: 10,
       retryMinMs: 10_000,
       retryMaxMs: 600_000,
+      claimMs: 120_000,
     });
     expect(
       loadConfig({
@@ -142,8 +143,9 @@ describe('configuration', () => {
         EMAIL_BATCH_SIZE: '100',
         EMAIL_RETRY_MIN_MS: '100',
         EMAIL_RETRY_MAX_MS: '100',
+        EMAIL_CLAIM_MS: '10000',
       }).emailSender,
-    ).toEqual({ pollIntervalMs: 50, batchSize: 100, retryMinMs: 100, retryMaxMs: 100 });
+    ).toEqual({ pollIntervalMs: 50, batchSize: 100, retryMinMs: 100, retryMaxMs: 100, claimMs: 10_000 });
   });
 
   it.each([
@@ -152,6 +154,7 @@ describe('configuration', () => {
       "EMAIL_POLL_INTERVAL_MS must be a whole number from 10 to 600000, got '5'",
     ],
     [{ EMAIL_BATCH_SIZE: '0' }, "EMAIL_BATCH_SIZE must be a whole number from 1 to 100, got '0'"],
+    [{ EMAIL_CLAIM_MS: '999' }, "EMAIL_CLAIM_MS must be a whole number from 1000 to 3600000, got '999'"],
     [{ EMAIL_BATCH_SIZE: '101' }, "EMAIL_BATCH_SIZE must be a whole number from 1 to 100, got '101'"],
     [
       { EMAIL_RETRY_MIN_MS: '1e4' },

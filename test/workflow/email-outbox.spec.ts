@@ -3,7 +3,7 @@ import { DEFAULT_SMTP_FROM } from '../../src/config/config';
 import { campaignWorkflowId } from '../../src/domain/campaign';
 import { HOUR_MS } from '../../src/domain/calendar';
 import { setLogLevel } from '../../src/logging/json-log';
-import { EmailSender } from '../../src/notifications/email-sender';
+import { EMAIL_CLAIM_MS, EmailSender } from '../../src/notifications/email-sender';
 import { createSmtpMailer } from '../../src/notifications/mailer';
 import { createUser } from '../support/fixtures';
 import { eventually, TestSmtpServer } from '../support/smtp-server';
@@ -39,6 +39,7 @@ describe('notification emails while SMTP is down (time-skipping server)', () => 
       batchSize: 10,
       retryMinMs: 100,
       retryMaxMs: 400,
+      claimMs: EMAIL_CLAIM_MS,
     });
     sender.start();
   });
