@@ -100,7 +100,7 @@ export async function checkAudit(ds: DataSource, driven: Driven[]): Promise<Chec
   );
 }
 
-/** The workers run with EMAIL_CLAIM_MS=10 s and EMAIL_RETRY_MAX_MS=5 s (main.ts): the outbox drains well within this. */
+/** The workers run with EMAIL_CLAIM_MS=10 s and a 1–5 s backoff (main.ts): the outbox drains well within this. */
 const OUTBOX_DRAIN_MS = 60_000;
 
 /**

@@ -54,6 +54,7 @@ async function main(): Promise<number> {
     SMTP_URL: smtp.url,
     // A killed worker's claimed emails, and those waiting out the SMTP outage, go out within seconds.
     EMAIL_CLAIM_MS: '10000',
+    EMAIL_RETRY_MIN_MS: '1000',
     EMAIL_RETRY_MAX_MS: '5000',
     DATA_DIR: path.join(root, 'app'),
     ADMIN_USERNAME: ADMIN.username,
