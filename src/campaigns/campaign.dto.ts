@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsInt,
   IsObject,
@@ -19,9 +19,6 @@ import type { Calendar } from '../domain/calendar';
 import { FIELDS } from '../domain/nomination';
 import { CalendarDto } from './calendar.dto';
 
-const text = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().normalize('NFC') : value;
-
 const CALENDAR_EXAMPLE: Calendar = {
   stages: {
     district_registration: { dueAt: '2026-10-15T17:00:00+07:00', cutoffAt: '2026-10-20T17:00:00+07:00' },
@@ -38,7 +35,6 @@ const QUOTAS_EXAMPLE: Quotas = { perUnit: 3, perField: { economic: 1 } };
 
 export class CreateCampaignDto {
   @ApiProperty({ example: 'Dân vận khéo 2026', maxLength: 200 })
-  @Transform(text)
   @IsString()
   @MinLength(1, { message: 'name must not be empty' })
   @MaxLength(200)

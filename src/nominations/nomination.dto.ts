@@ -1,11 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { IsTime } from '../common/validators';
 import { FIELDS, KINDS, OUTCOMES, STAGES, type Field, type Kind } from '../domain/nomination';
 import type { Nomination } from './nomination.entity';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateNominationDto {
   @ApiProperty({ format: 'uuid' })
@@ -17,14 +14,12 @@ export class CreateNominationDto {
   unitId!: string;
 
   @ApiProperty({ example: 'Mô hình "Tuyến đường tự quản xanh – sạch – đẹp"', maxLength: 300 })
-  @Transform(trim)
   @IsString()
   @MinLength(1, { message: 'title must not be empty' })
   @MaxLength(300)
   title!: string;
 
   @ApiProperty({ example: 'Người dân tự quản lý, giữ gìn vệ sinh tuyến đường ven biển.', maxLength: 10000 })
-  @Transform(trim)
   @IsString()
   @MinLength(1, { message: 'description must not be empty' })
   @MaxLength(10000)
@@ -39,7 +34,6 @@ export class CreateNominationDto {
   kind!: Kind;
 
   @ApiProperty({ example: 'Hội Liên hiệp Phụ nữ xã Hàm Tiến', maxLength: 300 })
-  @Transform(trim)
   @IsString()
   @MinLength(1, { message: 'nomineeName must not be empty' })
   @MaxLength(300)
@@ -48,7 +42,6 @@ export class CreateNominationDto {
 
 export class WithdrawDto {
   @ApiProperty({ example: 'Đơn vị rút hồ sơ để hoàn thiện thêm', maxLength: 2000 })
-  @Transform(trim)
   @IsString()
   @MinLength(1, { message: 'reason must not be empty' })
   @MaxLength(2000)
@@ -65,7 +58,6 @@ export class ExtendDeadlineDto {
   cutoffAt!: string;
 
   @ApiProperty({ example: 'Đơn vị bị ảnh hưởng bởi bão, cần thêm thời gian', maxLength: 2000 })
-  @Transform(trim)
   @IsString()
   @MinLength(1, { message: 'reason must not be empty' })
   @MaxLength(2000)

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
+import { queryBool } from '../common/query-bool';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import {
   DECISIONS,
@@ -13,9 +14,6 @@ import {
   type Stage,
 } from '../domain/nomination';
 import { TASK_KINDS, TASK_STATUSES, type TaskStatus } from './task.entity';
-
-const toBool = ({ value }: { value: unknown }) =>
-  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
 export class ListTasksQuery {
   @ApiPropertyOptional({ enum: TASK_STATUSES, default: 'open' })
@@ -38,7 +36,7 @@ export class ListTasksQuery {
     description: 'Only overdue (true) or only not overdue (false) tasks',
   })
   @IsOptional()
-  @Transform(toBool)
+  @Transform(queryBool)
   @IsBoolean({ message: 'overdue must be true or false' })
   overdue?: boolean;
 

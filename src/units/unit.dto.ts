@@ -1,18 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { queryBool } from '../common/query-bool';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { UNIT_LEVELS, type UnitLevel } from './unit.entity';
-
-/** Trimmed and NFC-normalized, so "Đức" typed in decomposed form and precomposed is the same name. */
-const text = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().normalize('NFC') : value;
-
-/** Query strings carry text: `true`/`1` and `false`/`0` become booleans, anything else fails @IsBoolean. */
-const bool = ({ value }: { value: unknown }) => {
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  return value;
-};
 
 export class UnitNodeDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -46,7 +36,6 @@ export class ListUnitsQuery {
       'is a flat list (at most 100, best match first) of units with their path instead of the tree.',
   })
   @IsOptional()
-  @Transform(text)
   @IsString()
   @MaxLength(200)
   q?: string;
@@ -63,7 +52,7 @@ export class ListUnitsQuery {
 
   @ApiPropertyOptional({ type: Boolean, default: false, description: 'Also show deactivated units' })
   @IsOptional()
-  @Transform(bool)
+  @Transform(queryBool)
   @IsBoolean({ message: 'includeInactive must be true or false' })
   includeInactive?: boolean;
 }
@@ -80,7 +69,6 @@ export class CreateUnitDto {
     description: 'Trimmed and NFC-normalized; unique among its siblings, ignoring case',
   })
   @IsOptional()
-  @Transform(text)
   @IsString({ message: 'name must be a string' })
   name!: string;
 
@@ -111,7 +99,6 @@ export class UpdateUnitDto {
     description: 'A new name',
   })
   @IsOptional()
-  @Transform(text)
   @IsString({ message: 'name must be a string' })
   name?: string;
 

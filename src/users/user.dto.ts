@@ -1,17 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { queryBool } from '../common/query-bool';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '../domain/nomination';
-
-/** Query strings carry text: `true`/`1` and `false`/`0` become booleans, anything else fails @IsBoolean. */
-const bool = ({ value }: { value: unknown }) => {
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  return value;
-};
-
-const text = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().normalize('NFC') : value;
 
 export const USERNAME_PATTERN = /^[a-z0-9._-]{3,64}$/;
 export const PASSWORD_MIN = 8;
@@ -84,7 +75,6 @@ export class CreateUserDto {
     description: 'Trimmed and NFC-normalized',
   })
   @IsOptional()
-  @Transform(text)
   @IsString({ message: 'displayName must be a string' })
   displayName!: string;
 
@@ -122,7 +112,6 @@ export class CreateUserDto {
 export class UpdateUserDto {
   @ApiPropertyOptional({ example: 'Nguyễn Thị Thu Hoa', minLength: 1, maxLength: DISPLAY_NAME_MAX })
   @IsOptional()
-  @Transform(text)
   @IsString({ message: 'displayName must be a string' })
   displayName?: string;
 
@@ -188,14 +177,13 @@ export class ListUsersQuery {
     description: 'Part of the username or display name, ignoring diacritics and case',
   })
   @IsOptional()
-  @Transform(text)
   @IsString()
   @MaxLength(200)
   q?: string;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only active (true) or deactivated (false) users' })
   @IsOptional()
-  @Transform(bool)
+  @Transform(queryBool)
   @IsBoolean({ message: 'active must be true or false' })
   active?: boolean;
 }
