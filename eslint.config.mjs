@@ -8,7 +8,12 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
-  { files: ['**/*.js'], languageOptions: { globals: { module: 'writable', require: 'readonly' } } },
+  {
+    // Plain CommonJS run by Node itself (Jest's config and reporter).
+    files: ['**/*.js'],
+    languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

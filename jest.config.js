@@ -10,4 +10,6 @@ module.exports = {
   testTimeout: 120000,
   // Workflow and end-to-end tests share one Temporal dev server and one PostgreSQL; two workers are enough on 2 cores.
   maxWorkers: 2,
+  // The closing summary says what each tier took and what was skipped, and why (test/support/skips.ts).
+  reporters: ['default', '<rootDir>/test/support/tier-reporter.js'],
 };

@@ -16,6 +16,10 @@ const GRACE_MS = 250;
 
 class DeadlinePassed extends Error {}
 
+/** Between two tries of an Update the workflow was not ready for (see `attempt`). */
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 2_000;
+
 /** The gRPC status codes we act on (grpc-js is the SDK's dependency, not ours). */
 const GRPC = {
   CANCELLED: 1,
@@ -51,7 +55,8 @@ export class TemporalCalls {
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new DeadlinePassed()), ms + GRACE_MS);
     });
-    const call = this.client.withDeadline(Date.now() + ms, () => fn(this.client));
+    const deadline = Date.now() + ms;
+    const call = this.client.withDeadline(deadline, () => this.attempt(kind, fn, deadline));
     try {
       return await Promise.race([call, late]);
     } catch (err) {
@@ -68,6 +73,23 @@ export class TemporalCalls {
       throw unavailable;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * An Update refused with FAILED_PRECONDITION met a workflow whose last task failed or timed out (a
+   * worker that died or is still warming up on a loaded machine): Temporal retries that task by itself,
+   * so the same Update (its id derived from the request) is sent again, backing off, until the deadline.
+   */
+  private async attempt<T>(kind: CallKind, fn: (client: Client) => Promise<T>, deadline: number): Promise<T> {
+    for (let backoff = FIRST_BACKOFF_MS; ; backoff = Math.min(2 * backoff, MAX_BACKOFF_MS)) {
+      try {
+        return await fn(this.client);
+      } catch (err) {
+        const again = kind === 'update' && grpcCode(err) === GRPC.FAILED_PRECONDITION;
+        if (!again || Date.now() + backoff >= deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+      }
     }
   }
 

@@ -90,20 +90,26 @@ describe('authorization matrix', () => {
       })
     ).userId;
 
-    const register = async () =>
-      (
-        await t.call('POST', '/nominations', {
-          campaignId: ids.campaign,
-          unitId: ids.voXu,
-          title: 'Mô hình "Dân vận khéo" ở khu phố',
-          description: 'Mô tả.',
-          field: 'political_system',
-          kind: 'collective',
-          nomineeName: 'Chi bộ khu phố 1',
-        })
-      ).body.id as string;
+    const register = async () => {
+      const res = await t.call('POST', '/nominations', {
+        campaignId: ids.campaign,
+        unitId: ids.voXu,
+        title: 'Mô hình "Dân vận khéo" ở khu phố',
+        description: 'Mô tả.',
+        field: 'political_system',
+        kind: 'collective',
+        nomineeName: 'Chi bộ khu phố 1',
+      });
+      expect({ status: res.status, body: res.body }).toMatchObject({
+        status: 201,
+        body: { id: expect.any(String) },
+      });
+      return res.body.id as string;
+    };
     ids.nomination = await register();
-    ids.task = (await t.call('GET', `/tasks?nominationId=${ids.nomination}`)).body[0].id;
+    const tasks = await t.call('GET', `/tasks?nominationId=${ids.nomination}`);
+    expect({ status: tasks.status, length: tasks.body.length }).toEqual({ status: 200, length: 1 });
+    ids.task = tasks.body[0].id;
     for (const caller of ['admin', 'submitter', 'districtAdmin'])
       ids[`withdraw:${caller}`] = await register();
   });

@@ -11,12 +11,10 @@ import {
   type RunningPostgres,
   startEmbeddedPostgres,
 } from '../../src/runtime/embedded-postgres';
+import { describeUnless, needsRoot } from '../support/skips';
 
 // Real PostgreSQL servers: initdb plus a start takes a second or two, a restart well under one.
 jest.setTimeout(120_000);
-
-const asRoot = process.getuid?.() === 0;
-const rootOnly = asRoot ? describe : describe.skip;
 
 interface LogLine {
   msg: string;
@@ -277,71 +275,75 @@ describe('startEmbeddedPostgres', () => {
   });
 });
 
-rootOnly('startEmbeddedPostgres as root with a checkout under a private (mode 700) directory', () => {
-  it('keeps the cluster in a reachable place derived from DATA_DIR, and survives a restart', async () => {
-    const home = await privateDir('pg-home-');
-    cleanups.push(() => fs.rm(home, { recursive: true, force: true }));
-    const dataDir = path.join(home, 'project', 'data');
-    const relocatedRoot = await openDir('pg-relocated-');
-    cleanups.push(() => fs.rm(relocatedRoot, { recursive: true, force: true }));
-    const { lines, log } = recorder();
+describeUnless(
+  needsRoot('a checkout under a directory closed to the postgres user'),
+  'startEmbeddedPostgres as root with a checkout under a private (mode 700) directory',
+  () => {
+    it('keeps the cluster in a reachable place derived from DATA_DIR, and survives a restart', async () => {
+      const home = await privateDir('pg-home-');
+      cleanups.push(() => fs.rm(home, { recursive: true, force: true }));
+      const dataDir = path.join(home, 'project', 'data');
+      const relocatedRoot = await openDir('pg-relocated-');
+      cleanups.push(() => fs.rm(relocatedRoot, { recursive: true, force: true }));
+      const { lines, log } = recorder();
 
-    const first = await start({ dataDir, database: 'nominations', log, relocatedDataRoot: relocatedRoot });
-    const expected = relocatedClusterDir(await fs.realpath(dataDir), relocatedRoot);
-    expect(first.clusterDir).toBe(expected);
-    const notes = lines.filter((l) => l.msg.startsWith('DATA_DIR is not reachable'));
-    expect(notes).toHaveLength(1);
-    expect(notes[0].msg).toContain(expected);
-    const owner = await fs.stat(first.clusterDir);
-    expect(owner.uid).toBe(Number(execId('-u')));
-    await query(first.url, 'CREATE TABLE t (v text)');
-    await query(first.url, "INSERT INTO t VALUES ('kept')");
-    await first.stop();
-    servers.splice(0);
+      const first = await start({ dataDir, database: 'nominations', log, relocatedDataRoot: relocatedRoot });
+      const expected = relocatedClusterDir(await fs.realpath(dataDir), relocatedRoot);
+      expect(first.clusterDir).toBe(expected);
+      const notes = lines.filter((l) => l.msg.startsWith('DATA_DIR is not reachable'));
+      expect(notes).toHaveLength(1);
+      expect(notes[0].msg).toContain(expected);
+      const owner = await fs.stat(first.clusterDir);
+      expect(owner.uid).toBe(Number(execId('-u')));
+      await query(first.url, 'CREATE TABLE t (v text)');
+      await query(first.url, "INSERT INTO t VALUES ('kept')");
+      await first.stop();
+      servers.splice(0);
 
-    const second = await start({ dataDir, database: 'nominations', log, relocatedDataRoot: relocatedRoot });
-    expect(second.clusterDir).toBe(expected);
-    expect(await query(second.url, 'SELECT v FROM t')).toEqual([{ v: 'kept' }]);
-    await second.stop();
-    servers.splice(0);
+      const second = await start({ dataDir, database: 'nominations', log, relocatedDataRoot: relocatedRoot });
+      expect(second.clusterDir).toBe(expected);
+      expect(await query(second.url, 'SELECT v FROM t')).toEqual([{ v: 'kept' }]);
+      await second.stop();
+      servers.splice(0);
 
-    // Wiping DATA_DIR resets the database, as it does when the cluster lives inside it.
-    await fs.rm(dataDir, { recursive: true, force: true });
-    const third = await start({ dataDir, database: 'nominations', log, relocatedDataRoot: relocatedRoot });
-    expect(await query(third.url, "SELECT to_regclass('t') AS t")).toEqual([{ t: null }]);
-  });
+      // Wiping DATA_DIR resets the database, as it does when the cluster lives inside it.
+      await fs.rm(dataDir, { recursive: true, force: true });
+      const third = await start({ dataDir, database: 'nominations', log, relocatedDataRoot: relocatedRoot });
+      expect(await query(third.url, "SELECT to_regclass('t') AS t")).toEqual([{ t: null }]);
+    });
 
-  it('hands a cluster that another user created over to the postgres OS user', async () => {
-    const base = await openDir('embedded-pg-');
-    cleanups.push(() => fs.rm(base, { recursive: true, force: true }));
-    const dataDir = path.join(base, 'data');
-    const pg = await start({ dataDir, database: 'app', log: () => undefined });
-    await pg.stop();
-    servers.splice(0);
-    execFileSync('chown', ['-R', '54321:54321', pg.clusterDir]);
-    const { lines, log } = recorder();
-    const again = await start({ dataDir, database: 'app', log });
-    expect(lines.some((l) => l.msg.startsWith(`handing ${pg.clusterDir} over`))).toBe(true);
-    expect((await fs.stat(path.join(pg.clusterDir, 'PG_VERSION'))).uid).toBe(Number(execId('-u')));
-    expect(await query(again.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
-  });
+    it('hands a cluster that another user created over to the postgres OS user', async () => {
+      const base = await openDir('embedded-pg-');
+      cleanups.push(() => fs.rm(base, { recursive: true, force: true }));
+      const dataDir = path.join(base, 'data');
+      const pg = await start({ dataDir, database: 'app', log: () => undefined });
+      await pg.stop();
+      servers.splice(0);
+      execFileSync('chown', ['-R', '54321:54321', pg.clusterDir]);
+      const { lines, log } = recorder();
+      const again = await start({ dataDir, database: 'app', log });
+      expect(lines.some((l) => l.msg.startsWith(`handing ${pg.clusterDir} over`))).toBe(true);
+      expect((await fs.stat(path.join(pg.clusterDir, 'PG_VERSION'))).uid).toBe(Number(execId('-u')));
+      expect(await query(again.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    });
 
-  it('works with the default relocation root', async () => {
-    const home = await privateDir('pg-home-');
-    cleanups.push(() => fs.rm(home, { recursive: true, force: true }));
-    const dataDir = path.join(home, 'data');
-    await fs.mkdir(dataDir);
-    const expected = relocatedClusterDir(await fs.realpath(dataDir), '/var/lib/nomination-engine');
-    cleanups.push(() => fs.rm(path.dirname(expected), { recursive: true, force: true }));
-    const pg = await start({ dataDir, database: 'nominations', log: () => undefined });
-    expect(pg.clusterDir).toBe(expected);
-    expect(await query(pg.url, 'SELECT current_database() AS db')).toEqual([{ db: 'nominations' }]);
-  });
-});
+    it('works with the default relocation root', async () => {
+      const home = await privateDir('pg-home-');
+      cleanups.push(() => fs.rm(home, { recursive: true, force: true }));
+      const dataDir = path.join(home, 'data');
+      await fs.mkdir(dataDir);
+      const expected = relocatedClusterDir(await fs.realpath(dataDir), '/var/lib/nomination-engine');
+      cleanups.push(() => fs.rm(path.dirname(expected), { recursive: true, force: true }));
+      const pg = await start({ dataDir, database: 'nominations', log: () => undefined });
+      expect(pg.clusterDir).toBe(expected);
+      expect(await query(pg.url, 'SELECT current_database() AS db')).toEqual([{ db: 'nominations' }]);
+    });
+  },
+);
 
 function spawnOrphan(binDir: string, clusterDir: string, port: number): ChildProcess {
   const postgres = path.join(binDir, 'bin', 'postgres');
-  const ids = asRoot ? { uid: Number(execId('-u')), gid: Number(execId('-g')) } : {};
+  const ids = process.getuid?.() === 0 ? { uid: Number(execId('-u')), gid: Number(execId('-g')) } : {};
   const child = spawn(postgres, ['-D', clusterDir, '-p', String(port), '-h', '127.0.0.1', '-k', ''], {
     ...ids,
     cwd: clusterDir,

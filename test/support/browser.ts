@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { describeUnless } from './skips';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 /**
@@ -26,19 +27,16 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
 
 export const CHROMIUM = findChromium();
 
-/** `describe` when Chromium is present; otherwise the suite is skipped, saying why on the console. */
+/** `describe` when Chromium is present; otherwise skipped with the reason, which the run's summary prints. */
 export function describeInBrowser(name: string, fn: () => void): void {
-  if (CHROMIUM) {
-    describe(name, fn);
-    return;
-  }
-  // Straight to stderr: Jest drops the console output of a file whose tests are all skipped.
-  process.stderr.write(
-    `\nBrowser tests skipped ("${name}"): no Chromium found ` +
-      `(CHROMIUM_PATH=${process.env.CHROMIUM_PATH ?? 'unset'}, /usr/bin/chromium, PATH). ` +
-      'Install it with `apt-get install chromium` (.ci/run does) or set CHROMIUM_PATH.\n',
+  describeUnless(
+    CHROMIUM
+      ? undefined
+      : `no Chromium found (CHROMIUM_PATH=${process.env.CHROMIUM_PATH ?? 'unset'}, /usr/bin/chromium, PATH); ` +
+          'install it with `apt-get install chromium` (.ci/run does) or set CHROMIUM_PATH',
+    name,
+    fn,
   );
-  describe.skip(name, fn);
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -9,6 +9,7 @@ import {
   statChain,
   untraversableAncestor,
 } from '../../src/runtime/path-access';
+import { describeUnless, needsRoot } from '../support/skips';
 
 const ROOT: Identity = { uid: 0, gids: [0] };
 
@@ -62,7 +63,6 @@ describe('firstUntraversable (pure)', () => {
 
 describe('untraversableAncestor on real directories', () => {
   // Only uid 0 can make directories owned by others; the owner cases work for any user.
-  const runningAsRoot = process.getuid?.() === 0;
   const other: Identity = { uid: 54321, gids: [54321] };
   let base: string;
 
@@ -113,9 +113,8 @@ describe('untraversableAncestor on real directories', () => {
     expect(await untraversableAncestor(d2, other)).toBe(await fs.realpath(d1));
   });
 
-  (runningAsRoot ? it : it.skip)(
-    'lets the owner and the group through a directory closed to others',
-    async () => {
+  describeUnless(needsRoot('making directories owned by another user'), 'as root', () => {
+    it('lets the owner and the group through a directory closed to others', async () => {
       const [d0, d1] = await nested([0o700, 0o755]);
       await fs.chown(d0, other.uid, 999);
       expect(await untraversableAncestor(d1, other)).toBeUndefined();
@@ -124,8 +123,8 @@ describe('untraversableAncestor on real directories', () => {
       expect(await untraversableAncestor(d1, other)).toBeUndefined();
       await fs.chmod(d0, 0o700);
       expect(await untraversableAncestor(d1, other)).toBe(await fs.realpath(d0));
-    },
-  );
+    });
+  });
 
   it('checks the current user against its own private directory', async () => {
     const me: Identity = { uid: process.getuid?.() ?? 0, gids: [process.getgid?.() ?? 0] };
