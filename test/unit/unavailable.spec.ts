@@ -1,7 +1,8 @@
-import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { databaseUnavailable } from '../../src/common/unavailable';
-import { temporalUnavailable } from '../../src/temporal/temporal-calls';
+import type { AppConfig } from '../../src/config/config';
+import { TemporalCalls, temporalUnavailable } from '../../src/temporal/temporal-calls';
 import { decisionUpdateId, requestUpdateId } from '../../src/temporal/update-ids';
 
 /** A gRPC status error as grpc-js makes it, wrapped as the Temporal SDK wraps it. */
@@ -91,5 +92,48 @@ describe('Update ids derived from the request', () => {
     const claim = requestUpdateId('assign', 'w1', 'u1', 3, { kind: 'claim' });
     expect(requestUpdateId('assign', 'w1', 'u1', 3, { kind: 'claim' })).toBe(claim);
     expect(requestUpdateId('assign', 'w1', 'u1', 5, { kind: 'claim' })).not.toBe(claim);
+  });
+});
+
+describe('an Update the workflow was not ready for', () => {
+  /** Just the part of the SDK's Client that TemporalCalls uses: the deadline wrapper. */
+  const client = {
+    withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn(),
+  } as unknown as Client;
+  const calls = (timeoutMs: number) =>
+    new TemporalCalls(client, { temporal: { requestTimeoutMs: timeoutMs } } as AppConfig);
+
+  it('is sent again until the workflow takes it, within the deadline', async () => {
+    let tries = 0;
+    const answer = await calls(5_000).run('update', async () => {
+      tries += 1;
+      if (tries < 3)
+        throw grpcError(
+          9,
+          'Workflow Update is rejected because it may be lost due to a workflow task failure',
+        );
+      return 'taken';
+    });
+    expect({ answer, tries }).toEqual({ answer: 'taken', tries: 3 });
+  });
+
+  it('is a 503 once the deadline leaves no time for another try, and other calls are not repeated', async () => {
+    let tries = 0;
+    const refused = calls(250).run('update', async () => {
+      tries += 1;
+      throw grpcError(9, 'failed precondition');
+    });
+    await expect(refused).rejects.toMatchObject({
+      status: 503,
+      message: 'the workflow is not ready for this request: not recorded yet; send the same request again',
+    });
+    expect(tries).toBeGreaterThanOrEqual(2);
+    let queries = 0;
+    const query = calls(5_000).run('call', async () => {
+      queries += 1;
+      throw grpcError(9, 'failed precondition');
+    });
+    await expect(query).rejects.toBeInstanceOf(ServiceError);
+    expect(queries).toBe(1);
   });
 });
