@@ -29,6 +29,10 @@ import { releaseReservation, reservationTtlMs, reserveProposal } from './proposa
 import type { DecisionDto, InboxTaskDto, ListTasksQuery, ReassignDto } from './task.dto';
 import { timeMs } from '../domain/time';
 import { Task } from './task.entity';
+import { whenNotBusy } from '../temporal/when-not-busy';
+
+/** How long a claim waits for a request being applied on its nomination before it is answered "busy". */
+const CLAIM_WAIT_MS = 5_000;
 
 @Injectable()
 export class TasksService {
@@ -128,16 +132,17 @@ export class TasksService {
       throw new ForbiddenException('only an admin may reassign a task');
     const assignee = kind === 'reassign' ? await this.assigneeWithin(user, dto!.userId) : undefined;
     const request = { taskId, kind, actor: actorOf(user), assignee, reason: dto?.reason };
-    await this.temporal
-      .run('update', (client) =>
+    const send = () =>
+      this.temporal.run('update', (client) =>
         client.workflow.getHandle(task.workflowId).executeUpdate(assignUpdate, {
           args: [request],
           updateId: requestUpdateId('assign', task.workflowId, user.id, task.projectionSeq, request),
         }),
-      )
-      .catch((err: unknown) => {
-        throw refusalToHttp(err);
-      });
+      );
+    // Reviewers racing to claim learn who won, not merely that the workflow was busy with the winner.
+    await (kind === 'claim' ? whenNotBusy(send, CLAIM_WAIT_MS) : send()).catch((err: unknown) => {
+      throw refusalToHttp(err);
+    });
     jsonLog('info', { claim: 'task claimed', unclaim: 'task unclaimed', reassign: 'task reassigned' }[kind], {
       component: 'tasks',
       nominationId: task.nominationId,
