@@ -14,7 +14,7 @@ import { nominationWorkflowId } from '../domain/nomination';
 import { jsonLog } from '../logging/json-log';
 import { NominationsService } from '../nominations/nominations.service';
 import { SCOPE_CTE } from '../units/scope';
-import { runBounded } from './bounded';
+import { type BoundedOutcome, runBounded } from './bounded';
 import {
   checkImportRows,
   type ImportProblem,
@@ -145,7 +145,8 @@ export class ImportsService {
       );
       const notStarted = new Set(toStart.filter((_, i) => outcomes[i].status !== 'done').map((p) => p.id));
       const started = planned.filter((p) => !notStarted.has(p.id));
-      const created = started.length - existing.size;
+      const created = createdBy(outcomes);
+      const alreadyPresent = started.length - created;
       const first = toStart[failure];
       const cause = failed.get(first.id);
       const reason = cause instanceof Error ? cause.message : String(cause);
@@ -162,7 +163,7 @@ export class ImportsService {
         userId: user.id,
         rows: planned.length,
         created,
-        alreadyPresent: existing.size,
+        alreadyPresent,
         notStarted: notStarted.size,
         failedRow: first.row.line,
         nominationId: first.id,
@@ -176,7 +177,7 @@ export class ImportsService {
             `${started.length} of ${planned.length} rows are registered, ${notStarted.size} are not. ` +
             'Importing the same file again registers the rest and none twice',
           created,
-          alreadyPresent: existing.size,
+          alreadyPresent,
           started: started.map(rowOf),
           notStarted: planned
             .filter((p) => notStarted.has(p.id))
@@ -191,10 +192,12 @@ export class ImportsService {
       );
     }
 
+    // Rows another upload of the same file registered meanwhile were joined, not created, by this one.
+    const created = createdBy(outcomes);
     const result: ImportResult = {
       imported: planned.length,
-      created: toStart.length,
-      alreadyPresent: existing.size,
+      created,
+      alreadyPresent: planned.length - created,
       nominations: planned.map(rowOf),
     };
     jsonLog('info', 'import finished', {
@@ -278,6 +281,9 @@ export class ImportsService {
     );
   }
 }
+
+const createdBy = (outcomes: BoundedOutcome<'started' | 'joined'>[]): number =>
+  outcomes.filter((o) => o.status === 'done' && o.value === 'started').length;
 
 const rowOf = (p: { row: ImportRow; id: string }): ImportedRow => ({
   row: p.row.line,

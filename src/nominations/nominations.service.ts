@@ -9,7 +9,11 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { escapeLike } from '../common/sql';
 import { isWithin, SCOPE_SUBQUERY } from '../units/scope';
-import { type WorkflowHandle, WithStartWorkflowOperation } from '@temporalio/client';
+import {
+  type WorkflowHandle,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
@@ -108,51 +112,66 @@ export class NominationsService {
   /**
    * Starts the registration's workflow, which writes the nomination and its first task; the API writes
    * no process state itself, so a start Temporal refuses leaves nothing behind. Returns once the
-   * registration is in the read model. A workflow already running under this id is joined, not
-   * restarted, so a repeated registration with the same id creates nothing new.
+   * registration is in the read model: `started` when this request started it, `joined` when it found
+   * the workflow already running under this id (a repeated registration) and waited for it instead.
    */
   async startRegistration(
     user: CurrentUser,
     campaign: Campaign,
     dto: CreateNominationDto & { districtUnitId: string },
     id: string,
-  ): Promise<void> {
+  ): Promise<'started' | 'joined'> {
     const workflowId = nominationWorkflowId(id);
-    const start = new WithStartWorkflowOperation<typeof nominationWorkflow>('nominationWorkflow', {
-      workflowId,
-      taskQueue: this.config.temporal.taskQueue,
-      args: [
-        {
-          nominationId: id,
-          ...dto,
-          provinceUnitId: campaign.provinceUnitId,
-          calendar: campaign.calendar,
-          submittedBy: actorOf(user),
-        },
-      ],
-      // Two identical requests racing reach the one running workflow; a closed one is never restarted.
-      // A run that failed wrote nothing (its registration was refused for its data): it may start again.
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-    });
-    // The workflow id is the update's scope; the nomination id already names the request (derived
-    // from the Idempotency-Key when there is one), so a resend attaches to the same registration.
-    try {
-      await this.temporal.run('update', (client) =>
+    const register = (workflowIdConflictPolicy: 'FAIL' | 'USE_EXISTING') =>
+      this.temporal.run('update', (client) =>
         client.workflow.executeUpdateWithStart(registrationUpdate, {
-          startWorkflowOperation: start,
-          updateId: `registration:${id}`,
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof nominationWorkflow>(
+            'nominationWorkflow',
+            {
+              workflowId,
+              taskQueue: this.config.temporal.taskQueue,
+              args: [
+                {
+                  nominationId: id,
+                  ...dto,
+                  provinceUnitId: campaign.provinceUnitId,
+                  calendar: campaign.calendar,
+                  submittedBy: actorOf(user),
+                },
+              ],
+              workflowIdConflictPolicy,
+              // A closed run is never restarted; one that failed wrote nothing (its registration was
+              // refused for its data): it may start again.
+              workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+            },
+          ),
+          // Temporal answers an Update id it already knows before it looks at the conflict policy: the
+          // attempt to start carries an id of its own, so a request racing the one that started the
+          // workflow is told so (ALREADY_EXISTS) instead of sharing its answer. Joining then attaches to
+          // the registration, which only waits for the workflow to record it.
+          updateId:
+            workflowIdConflictPolicy === 'FAIL' ? `registration:${id}:${randomUUID()}` : `registration:${id}`,
         }),
       );
+    let outcome: 'started' | 'joined' = 'started';
+    try {
+      // Only the request that starts the workflow is told `started` (an import counts what it created);
+      // identical requests racing it join the one running workflow.
+      await register('FAIL').catch(async (err: unknown) => {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        outcome = 'joined';
+        await register('USE_EXISTING');
+      });
     } catch (err) {
       throw refusalToHttp(err);
     }
-    jsonLog('info', 'nomination registered', {
+    jsonLog('info', outcome === 'started' ? 'nomination registered' : 'nomination registration joined', {
       component: 'nominations',
       nominationId: id,
       workflowId,
       userId: user.id,
     });
+    return outcome;
   }
 
   /** The submitting unit (or an admin) withdraws the nomination; the workflow judges and closes it. */
