@@ -33,6 +33,7 @@ import {
   withdrawUpdate,
 } from '../../workflows/messages';
 import { refusalToHttp } from '../temporal/update-errors';
+import { whenNotBusy } from '../temporal/when-not-busy';
 import { TemporalCalls } from '../temporal/temporal-calls';
 import { requestUpdateId } from '../temporal/update-ids';
 import type {
@@ -262,19 +263,21 @@ export class NominationsService {
     const n = await this.get(user, id);
     const updateId = (kind: string, body: unknown) =>
       requestUpdateId(kind, n.workflowId, user.id, n.projectionSeq, body);
-    await this.temporal
-      .run('update', (client) => send(client.workflow.getHandle(n.workflowId), updateId))
-      .catch(async (err: unknown) => {
-        const http = refusalToHttp(err);
-        // A resent request that was applied before its answer was lost gets the first answer.
-        if (!(
-          retried &&
-          http.getStatus() === 409 &&
-          (await isLatestStep(this.dataSource, id, user.id, retried))
-        )) {
-          throw http;
-        }
-      });
+    // A request racing another one on the nomination (a decision closing it, say) is judged on what
+    // that one left, not answered "busy".
+    await whenNotBusy(() =>
+      this.temporal.run('update', (client) => send(client.workflow.getHandle(n.workflowId), updateId)),
+    ).catch(async (err: unknown) => {
+      const http = refusalToHttp(err);
+      // A resent request that was applied before its answer was lost gets the first answer.
+      if (!(
+        retried &&
+        http.getStatus() === 409 &&
+        (await isLatestStep(this.dataSource, id, user.id, retried))
+      )) {
+        throw http;
+      }
+    });
     jsonLog('info', `nomination ${done}`, {
       component: 'nominations',
       nominationId: id,

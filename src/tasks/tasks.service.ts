@@ -31,9 +31,6 @@ import { timeMs } from '../domain/time';
 import { Task } from './task.entity';
 import { whenNotBusy } from '../temporal/when-not-busy';
 
-/** How long a claim waits for a request being applied on its nomination before it is answered "busy". */
-const CLAIM_WAIT_MS = 5_000;
-
 @Injectable()
 export class TasksService {
   constructor(
@@ -140,7 +137,7 @@ export class TasksService {
         }),
       );
     // Reviewers racing to claim learn who won, not merely that the workflow was busy with the winner.
-    await (kind === 'claim' ? whenNotBusy(send, CLAIM_WAIT_MS) : send()).catch((err: unknown) => {
+    await (kind === 'claim' ? whenNotBusy(send) : send()).catch((err: unknown) => {
       throw refusalToHttp(err);
     });
     jsonLog('info', { claim: 'task claimed', unclaim: 'task unclaimed', reassign: 'task reassigned' }[kind], {
@@ -198,22 +195,25 @@ export class TasksService {
     }
     const onBehalfOf = task.assigneeUserId ? await this.coveredHolder(user, task.assigneeUserId) : undefined;
     const log = { component: 'tasks', nominationId: task.nominationId, workflowId: task.workflowId, taskId };
+    // A decision racing another request (a withdrawal, a claim) is judged on what that request left.
     const send = (quota?: DecisionInput['quota']) =>
-      this.temporal.run('update', (client) =>
-        client.workflow.getHandle(task.workflowId).executeUpdate(decideUpdate, {
-          args: [
-            {
-              taskId,
-              decision: dto.decision,
-              comment: dto.comment,
-              score: dto.score,
-              actor: actorOf(user),
-              quota,
-              onBehalfOf,
-            },
-          ],
-          updateId: decisionUpdateId(taskId, user.id, dto, key),
-        }),
+      whenNotBusy(() =>
+        this.temporal.run('update', (client) =>
+          client.workflow.getHandle(task.workflowId).executeUpdate(decideUpdate, {
+            args: [
+              {
+                taskId,
+                decision: dto.decision,
+                comment: dto.comment,
+                score: dto.score,
+                actor: actorOf(user),
+                quota,
+                onBehalfOf,
+              },
+            ],
+            updateId: decisionUpdateId(taskId, user.id, dto, key),
+          }),
+        ),
       );
     try {
       const result =

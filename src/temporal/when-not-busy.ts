@@ -4,6 +4,8 @@ import { REFUSAL } from '../../workflows/messages';
 /** The workflow's answer while it is still applying another request (assertOpen, nomination.workflow.ts). */
 const BUSY = 'another request on this nomination is being recorded';
 
+/** How long a request waits for another being applied on its nomination before it is answered "busy". */
+export const BUSY_WAIT_MS = 5_000;
 const FIRST_PAUSE_MS = 20;
 const MAX_PAUSE_MS = 250;
 
@@ -22,7 +24,7 @@ function isBusy(err: unknown): boolean {
  * other request is in (e.g. "already claimed by …") does. Any other answer, or the last busy one, is
  * the caller's. The request keeps its Update id: a refused Update leaves nothing behind to attach to.
  */
-export async function whenNotBusy<T>(send: () => Promise<T>, withinMs: number): Promise<T> {
+export async function whenNotBusy<T>(send: () => Promise<T>, withinMs = BUSY_WAIT_MS): Promise<T> {
   const until = Date.now() + withinMs;
   for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
     try {
