@@ -183,5 +183,11 @@ export const REFUSAL = {
   unrecorded: 'RequestUnrecorded',
 } as const;
 
+/**
+ * The `conflict` refusal of a request that arrives while another is being applied: it says nothing about
+ * the request itself, so the API sends it again shortly (src/temporal/when-not-busy.ts).
+ */
+export const BUSY_MESSAGE = 'another request on this nomination is being recorded';
+
 /** The failure type of an activity whose step PostgreSQL refused for its data (never retried). */
 export const PROJECTION_DATA_ERROR = 'ProjectionDataError';

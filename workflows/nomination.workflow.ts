@@ -73,6 +73,7 @@ import {
   type NominationState,
   type OpenTask,
   REFUSAL,
+  BUSY_MESSAGE,
   registrationUpdate,
   type ResubmitInput,
   resubmitUpdate,
@@ -713,7 +714,7 @@ interface View {
 /** Checks shared by every request a person makes: the nomination is open and nothing else is being applied. */
 function assertOpen(v: View): OpenTask {
   if (v.stage === 'closed' || !v.task) throw refuse(REFUSAL.conflict, 'the nomination is closed');
-  if (v.pending) throw refuse(REFUSAL.conflict, 'another request on this nomination is being recorded');
+  if (v.pending) throw refuse(REFUSAL.conflict, BUSY_MESSAGE);
   return v.task;
 }
 

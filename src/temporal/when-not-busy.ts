@@ -1,8 +1,5 @@
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
-import { REFUSAL } from '../../workflows/messages';
-
-/** The workflow's answer while it is still applying another request (assertOpen, nomination.workflow.ts). */
-const BUSY = 'another request on this nomination is being recorded';
+import { BUSY_MESSAGE, REFUSAL } from '../../workflows/messages';
 
 /** How long a request waits for another being applied on its nomination before it is answered "busy". */
 export const BUSY_WAIT_MS = 5_000;
@@ -14,7 +11,7 @@ function isBusy(err: unknown): boolean {
     err instanceof WorkflowUpdateFailedError &&
     err.cause instanceof ApplicationFailure &&
     err.cause.type === REFUSAL.conflict &&
-    err.cause.message === BUSY
+    err.cause.message === BUSY_MESSAGE
   );
 }
 
