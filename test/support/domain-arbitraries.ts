@@ -39,6 +39,8 @@ const span = (maxMs: number) =>
   fc.integer({ min: 0, max: Math.floor(maxMs / MINUTE_MS) }).map((m) => m * MINUTE_MS);
 
 const DAY_MS = 24 * HOUR_MS;
+const tie = (a: fc.Arbitrary<number>) =>
+  fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: a, weight: 3 });
 
 /**
  * A calendar the API must accept (DESIGN.md §5, CALENDAR_LIMITS): every stage, cut-off not before its due
@@ -61,33 +63,36 @@ export const validCalendar: fc.Arbitrary<Calendar> = fc
   .chain((c) => {
     const cadenceMs = (c.escalationCadenceHours ?? 24) * HOUR_MS;
     const widest = Math.min(90 * DAY_MS, 200 * cadenceMs);
-    return fc
-      .array(fc.tuple(span(60 * DAY_MS), span(widest)), { minLength: 5, maxLength: 5 })
-      .map((gaps): Calendar => {
-        const stages = {} as Record<Stage, StageDeadline>;
-        let at = c.start;
-        STAGES.forEach((stage, i) => {
-          const due = at + gaps[i][0];
-          const cutoff = due + gaps[i][1];
-          stages[stage] = {
-            dueAt: rfc3339(due, c.zones[2 * i]),
-            cutoffAt: rfc3339(cutoff, c.zones[2 * i + 1]),
+    return (
+      fc
+        // Coinciding dates (a short round's) often: ties are where orderings break.
+        .array(fc.tuple(tie(span(60 * DAY_MS)), tie(span(widest))), { minLength: 5, maxLength: 5 })
+        .map((gaps): Calendar => {
+          const stages = {} as Record<Stage, StageDeadline>;
+          let at = c.start;
+          STAGES.forEach((stage, i) => {
+            const due = at + gaps[i][0];
+            const cutoff = due + gaps[i][1];
+            stages[stage] = {
+              dueAt: rfc3339(due, c.zones[2 * i]),
+              cutoffAt: rfc3339(cutoff, c.zones[2 * i + 1]),
+            };
+            at = cutoff;
+          });
+          const calendar: Calendar = {
+            stages,
+            reminderOffsetsHours: c.reminderOffsetsHours.map((q) => q / 4),
+            revisionWindowHours: c.revisionWindowHours,
           };
-          at = cutoff;
-        });
-        const calendar: Calendar = {
-          stages,
-          reminderOffsetsHours: c.reminderOffsetsHours.map((q) => q / 4),
-          revisionWindowHours: c.revisionWindowHours,
-        };
-        // Optional keys only when given: an explicit undefined is not what a client's JSON carries.
-        if (c.escalationCadenceHours !== undefined)
-          calendar.escalationCadenceHours = c.escalationCadenceHours;
-        if (c.maxRevisions !== undefined) calendar.maxRevisions = c.maxRevisions;
-        if (c.resubmissionReviewHours !== undefined)
-          calendar.resubmissionReviewHours = c.resubmissionReviewHours;
-        return calendar;
-      });
+          // Optional keys only when given: an explicit undefined is not what a client's JSON carries.
+          if (c.escalationCadenceHours !== undefined)
+            calendar.escalationCadenceHours = c.escalationCadenceHours;
+          if (c.maxRevisions !== undefined) calendar.maxRevisions = c.maxRevisions;
+          if (c.resubmissionReviewHours !== undefined)
+            calendar.resubmissionReviewHours = c.resubmissionReviewHours;
+          return calendar;
+        })
+    );
   });
 
 /** The same instant, as milliseconds. */

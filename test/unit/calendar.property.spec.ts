@@ -377,7 +377,13 @@ describe('the campaign schedule, as properties', () => {
       fc.property(started, ({ cal, startedAt }) => {
         const { events, progress } = campaignRun(cal, startedAt);
         expectCampaignOrdered(events, cal, startedAt);
-        expect(events.filter((e) => e.kind === 'stage_closed').map((e) => e.stage)).toEqual(STAGES);
+        // Stages sharing a cut-off close at the same moment, in no promised order among themselves.
+        expect(
+          events
+            .filter((e) => e.kind === 'stage_closed')
+            .map((e) => e.stage)
+            .sort(),
+        ).toEqual([...STAGES].sort());
         expect(closedStages(progress)).toEqual(STAGES);
         expect(nextCampaignEvent(cal, progress, startedAt)).toBeUndefined();
       }),
@@ -429,7 +435,7 @@ describe('the campaign schedule, as properties', () => {
         expectCampaignOrdered(after.events, next, startedAt);
         // Each stage closed exactly once over the whole round, the open ones after the move.
         const closedAfter = after.events.filter((e) => e.kind === 'stage_closed');
-        expect([...closed, ...closedAfter.map((e) => e.stage)]).toEqual(STAGES);
+        expect([...closed, ...closedAfter.map((e) => e.stage)].sort()).toEqual([...STAGES].sort());
         for (const e of closedAfter) expect(e.at).toBeGreaterThan(now);
       }),
       { numRuns: 300 },
