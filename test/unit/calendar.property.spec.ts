@@ -402,42 +402,59 @@ describe('the campaign schedule, as properties', () => {
       shiftMinutes: fc.integer({ min: -30 * 24 * 60, max: 30 * 24 * 60 }),
       dueOnly: fc.boolean(),
       touchClosed: fc.boolean(),
+      resubmittedBeforeNowMs: fc.option(fc.nat(40 * DAY), { nil: undefined }),
     }),
   );
 
   it('accepts exactly the moves that keep closed stages and put open cut-offs ahead; those keep the order', () => {
     fc.assert(
-      fc.property(move, ({ cal, startedAt, now, shiftMinutes, dueOnly, touchClosed }) => {
-        const before = campaignRun(cal, startedAt, {}, now);
-        const closed = closedStages(before.progress);
-        const next = structuredClone(cal);
-        const shift = (t: string) => rfc3339(ms(t) + shiftMinutes * MINUTE_MS);
-        for (const s of STAGES) {
-          const moves = closed.includes(s) ? touchClosed && s === closed[closed.length - 1] : true;
-          if (!moves) continue;
-          next.stages[s] = {
-            dueAt: shift(cal.stages[s].dueAt),
-            cutoffAt: dueOnly ? cal.stages[s].cutoffAt : shift(cal.stages[s].cutoffAt),
-          };
-        }
-        fc.pre(calendarProblems(next).length === 0);
-        const changed = (s: (typeof STAGES)[number]) =>
-          next.stages[s].dueAt !== cal.stages[s].dueAt || next.stages[s].cutoffAt !== cal.stages[s].cutoffAt;
-        const acceptable = STAGES.every((s) =>
-          closed.includes(s)
-            ? !changed(s)
-            : next.stages[s].cutoffAt === cal.stages[s].cutoffAt || ms(next.stages[s].cutoffAt) > now,
-        );
-        const problems = calendarChangeProblems(cal, next, before.progress, now);
-        expect(problems.length === 0).toBe(acceptable);
-        if (!acceptable) return;
-        const after = campaignRun(next, startedAt, before.progress);
-        expectCampaignOrdered(after.events, next, startedAt);
-        // Each stage closed exactly once over the whole round, the open ones after the move.
-        const closedAfter = after.events.filter((e) => e.kind === 'stage_closed');
-        expect([...closed, ...closedAfter.map((e) => e.stage)].sort()).toEqual([...STAGES].sort());
-        for (const e of closedAfter) expect(e.at).toBeGreaterThan(now);
-      }),
+      fc.property(
+        move,
+        ({ cal, startedAt, now, shiftMinutes, dueOnly, touchClosed, resubmittedBeforeNowMs }) => {
+          const before = campaignRun(cal, startedAt, {}, now);
+          const closed = closedStages(before.progress);
+          const next = structuredClone(cal);
+          const shift = (t: string) => rfc3339(ms(t) + shiftMinutes * MINUTE_MS);
+          for (const s of STAGES) {
+            const moves = closed.includes(s) ? touchClosed && s === closed[closed.length - 1] : true;
+            if (!moves) continue;
+            next.stages[s] = {
+              dueAt: shift(cal.stages[s].dueAt),
+              cutoffAt: dueOnly ? cal.stages[s].cutoffAt : shift(cal.stages[s].cutoffAt),
+            };
+          }
+          fc.pre(calendarProblems(next).length === 0);
+          const changed = (s: (typeof STAGES)[number]) =>
+            next.stages[s].dueAt !== cal.stages[s].dueAt ||
+            next.stages[s].cutoffAt !== cal.stages[s].cutoffAt;
+          const acceptable = STAGES.every((s) =>
+            closed.includes(s)
+              ? !changed(s)
+              : next.stages[s].cutoffAt === cal.stages[s].cutoffAt || ms(next.stages[s].cutoffAt) > now,
+          );
+          const problems = calendarChangeProblems(cal, next, before.progress, now);
+          expect(problems.length === 0).toBe(acceptable);
+          if (!acceptable) return;
+          const after = campaignRun(next, startedAt, before.progress);
+          expectCampaignOrdered(after.events, next, startedAt);
+          // Each stage closed exactly once over the whole round, the open ones after the move.
+          const closedAfter = after.events.filter((e) => e.kind === 'stage_closed');
+          expect([...closed, ...closedAfter.map((e) => e.stage)].sort()).toEqual([...STAGES].sort());
+          for (const e of closedAfter) expect(e.at).toBeGreaterThan(now);
+          // An open review task takes its stage's new dates (workflows/ applyCalendarChange), a resubmitted
+          // model's never inside its review window: in order, and not cut off in the past.
+          const windowEnd =
+            resubmittedBeforeNowMs === undefined
+              ? undefined
+              : resubmissionWindowEnd(now - resubmittedBeforeNowMs, next);
+          for (const st of STAGES.filter((x) => !closed.includes(x))) {
+            const d = windowEnd ? resubmissionReviewDeadline(next.stages[st], windowEnd) : next.stages[st];
+            expect(ms(d.cutoffAt)).toBeGreaterThan(now);
+            expect(ms(d.cutoffAt)).toBeGreaterThanOrEqual(ms(d.dueAt));
+            if (windowEnd) expect(ms(d.dueAt)).toBeGreaterThanOrEqual(ms(windowEnd));
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
