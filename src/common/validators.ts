@@ -1,9 +1,19 @@
+import { Transform } from 'class-transformer';
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 import { parseTime } from '../domain/time';
 
-/** A time as `parseTime` accepts it (RFC 3339 with an offset, a real date); the message says why not. */
+/**
+ * A time as `parseTime` accepts it (RFC 3339 with an offset, a real date); the message says why not.
+ * An accepted time is kept in one spelling, UTC with milliseconds (`toISOString`): the domain and the
+ * workflows compare deadlines as strings, and `…T17:00:00+07:00` and `…T10:00:00.000Z` are one instant.
+ */
 export function IsTime(options?: ValidationOptions): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) =>
+  const canonical = Transform(({ value }: { value: unknown }) => {
+    const r = parseTime(value);
+    return r.ok ? new Date(r.ms).toISOString() : value;
+  });
+  return (target: object, propertyName: string | symbol) => {
+    canonical(target, propertyName);
     registerDecorator({
       name: 'isTime',
       target: target.constructor,
@@ -17,4 +27,5 @@ export function IsTime(options?: ValidationOptions): PropertyDecorator {
         },
       },
     });
+  };
 }

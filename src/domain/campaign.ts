@@ -92,6 +92,10 @@ export function closedStages(progress: CampaignProgress): Stage[] {
   return STAGES.filter((s) => progress[s]?.closed);
 }
 
+function sameInstant(a: string, b: string): boolean {
+  return Date.parse(a) === Date.parse(b);
+}
+
 /**
  * What a calendar change may not do, given what has already happened: a closed stage's dates are
  * history (its nominations have been closed at that cut-off); an open stage's cut-off cannot be put in
@@ -109,13 +113,15 @@ export function calendarChangeProblems(
     const after = next.stages[stage];
     const base = `calendar.stages.${stage}`;
     if (progress[stage]?.closed) {
-      if (before.dueAt !== after.dueAt || before.cutoffAt !== after.cutoffAt) {
+      // Compared as instants: a calendar saved before times were kept in one spelling may say
+      // `+07:00` where the same calendar sent again says `Z`.
+      if (!sameInstant(before.dueAt, after.dueAt) || !sameInstant(before.cutoffAt, after.cutoffAt)) {
         problems.push({
           field: base,
           reason: `closed at ${before.cutoffAt}; its dates can no longer change`,
         });
       }
-    } else if (after.cutoffAt !== before.cutoffAt && Date.parse(after.cutoffAt) <= now) {
+    } else if (!sameInstant(after.cutoffAt, before.cutoffAt) && Date.parse(after.cutoffAt) <= now) {
       problems.push({ field: `${base}.cutoffAt`, reason: 'must be in the future for a stage still open' });
     }
   }
