@@ -16,6 +16,7 @@ import { Reports1764110000000 } from './migrations/1764110000000-Reports';
 import { EmailOutbox1764120000000 } from './migrations/1764120000000-EmailOutbox';
 import { StepFailures1764130000000 } from './migrations/1764130000000-StepFailures';
 import { ProposalReservations1764140000000 } from './migrations/1764140000000-ProposalReservations';
+import { NominationListing1764150000000 } from './migrations/1764150000000-NominationListing';
 
 export const ENTITIES = [Unit, Campaign, User, Nomination, Task, AuditEvent, Notification];
 export const MIGRATIONS = [
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   EmailOutbox1764120000000,
   StepFailures1764130000000,
   ProposalReservations1764140000000,
+  NominationListing1764150000000,
 ];
 
 /**

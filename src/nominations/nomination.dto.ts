@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { PageQuery } from '../common/page';
 import { IsTime } from '../common/validators';
 import { FIELDS, KINDS, OUTCOMES, STAGES, type Field, type Kind } from '../domain/nomination';
 import type { Nomination } from './nomination.entity';
@@ -75,16 +76,43 @@ export class ResubmitDto extends PartialType(
   comment?: string;
 }
 
-export class ListNominationsQuery {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() campaignId?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() unitId?: string;
+/**
+ * The filters of `GET /nominations`, each narrowing the caller's own scope (never widening it); `cursor`
+ * and `limit` page it, newest first (src/common/page.ts).
+ */
+export class ListNominationsQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID(undefined, { message: 'campaignId must be a UUID' })
+  campaignId?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The registering unit (exactly; not the units under it)',
+  })
+  @IsOptional()
+  @IsUUID(undefined, { message: 'unitId must be a UUID' })
+  unitId?: string;
+
   @ApiPropertyOptional({ enum: [...STAGES, 'closed'] })
   @IsOptional()
-  @IsIn([...STAGES, 'closed'])
+  @IsIn([...STAGES, 'closed'], { message: `stage must be one of ${[...STAGES, 'closed'].join(', ')}` })
   stage?: string;
-  @ApiPropertyOptional({ enum: FIELDS }) @IsOptional() @IsIn(FIELDS) field?: Field;
-  @ApiPropertyOptional({ enum: KINDS }) @IsOptional() @IsIn(KINDS) kind?: Kind;
-  @ApiPropertyOptional({ description: 'Text in the title or nominee name' })
+
+  @ApiPropertyOptional({ enum: FIELDS })
+  @IsOptional()
+  @IsIn(FIELDS, { message: `field must be one of ${FIELDS.join(', ')}` })
+  field?: Field;
+
+  @ApiPropertyOptional({ enum: KINDS })
+  @IsOptional()
+  @IsIn(KINDS, { message: `kind must be one of ${KINDS.join(', ')}` })
+  kind?: Kind;
+
+  @ApiPropertyOptional({
+    description: 'Text in the title or nominee name, diacritics and case ignored',
+    example: 'ham tien',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)

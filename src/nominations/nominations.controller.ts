@@ -11,6 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -22,6 +23,7 @@ import {
 import type { Response } from 'express';
 import { AuthUser, type CurrentUser } from '../auth/current-user';
 import { idempotencyKey } from '../common/idempotency';
+import { NEXT_CURSOR_DOC, sendPage } from '../common/page';
 import {
   AuditEventDto,
   CreateNominationDto,
@@ -58,10 +60,17 @@ export class NominationsController {
     return toNominationDto(nomination);
   }
 
+  /** The body is the page, newest first; the next page's cursor is in the `X-Next-Cursor` header (absent on the last). */
   @Get()
-  @ApiOkResponse({ type: [NominationDto] })
-  async list(@AuthUser() user: CurrentUser, @Query() query: ListNominationsQuery): Promise<NominationDto[]> {
-    return (await this.nominations.list(user, query)).map(toNominationDto);
+  @ApiOkResponse({ type: [NominationDto], headers: NEXT_CURSOR_DOC })
+  @ApiBadRequestResponse({ description: 'A filter, `limit` (1–200) or `cursor` that is not valid' })
+  async list(
+    @AuthUser() user: CurrentUser,
+    @Query() query: ListNominationsQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<NominationDto[]> {
+    const page = await this.nominations.list(user, query);
+    return sendPage(res, { ...page, items: page.items.map(toNominationDto) });
   }
 
   @Get(':id')

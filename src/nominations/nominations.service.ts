@@ -7,6 +7,7 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { decodeCursor, microsUtc, PAGE_LIMIT_DEFAULT, pageOf, type Page } from '../common/page';
 import { escapeLike } from '../common/sql';
 import { isWithin, SCOPE_SUBQUERY } from '../units/scope';
 import {
@@ -301,10 +302,17 @@ export class NominationsService {
     return n;
   }
 
-  async list(user: CurrentUser, q: ListNominationsQuery): Promise<Nomination[]> {
+  /**
+   * The nominations registered in the caller's subtree, newest first, filtered and paged by a
+   * (created_at, id) keyset cursor: a total order, so walking the pages shows every row exactly once
+   * (rows registered meanwhile are newer and appear on a fresh first page instead).
+   */
+  async list(user: CurrentUser, q: ListNominationsQuery): Promise<Page<Nomination>> {
+    const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
     const qb = this.dataSource
       .getRepository(Nomination)
       .createQueryBuilder('n')
+      .addSelect(microsUtc('n.created_at'), 'cursor_at')
       .where(`n.unit_id IN (${SCOPE_SUBQUERY})`, { scopeRoot: user.unitId });
     if (q.campaignId) qb.andWhere('n.campaign_id = :campaignId', { campaignId: q.campaignId });
     if (q.unitId) qb.andWhere('n.unit_id = :unitId', { unitId: q.unitId });
@@ -316,7 +324,26 @@ export class NominationsService {
         q: escapeLike(q.q.trim().normalize('NFC')),
       });
     }
-    return qb.orderBy('n.created_at', 'DESC').limit(200).getMany();
+    if (q.cursor) {
+      const { at, id } = decodeCursor(q.cursor);
+      qb.andWhere('(n.created_at, n.id) < (CAST(:cursorAt AS timestamptz), CAST(:cursorId AS uuid))', {
+        cursorAt: at,
+        cursorId: id,
+      });
+    }
+    const { entities, raw } = await qb
+      .orderBy('n.created_at', 'DESC')
+      .addOrderBy('n.id', 'DESC')
+      .limit(limit + 1)
+      .getRawAndEntities<{ cursor_at: string }>();
+    // No joins: the raw rows and the entities are the same rows in the same order.
+    const rows = entities.map((n, i) => ({ n, at: raw[i].cursor_at }));
+    return pageOf(
+      rows,
+      limit,
+      (r) => [r.at, r.n.id],
+      (r) => r.n,
+    );
   }
 
   async history(user: CurrentUser, id: string): Promise<AuditEventDto[]> {

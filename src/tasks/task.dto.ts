@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
+import { PageQuery } from '../common/page';
 import { queryBool } from '../common/query-bool';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import {
@@ -15,7 +16,8 @@ import {
 } from '../domain/nomination';
 import { TASK_KINDS, TASK_STATUSES, type TaskStatus } from './task.entity';
 
-export class ListTasksQuery {
+/** The inbox's filters; `cursor` and `limit` page it (src/common/page.ts). */
+export class ListTasksQuery extends PageQuery {
   @ApiPropertyOptional({ enum: TASK_STATUSES, default: 'open' })
   @IsOptional()
   @IsIn(TASK_STATUSES)
@@ -53,20 +55,6 @@ export class ListTasksQuery {
   @IsString()
   @MaxLength(200)
   q?: string;
-
-  @ApiPropertyOptional({ description: 'The `X-Next-Cursor` header of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
 export class ReassignDto {

@@ -22,6 +22,7 @@ import {
 } from '@nestjs/swagger';
 import { AuthUser, type CurrentUser } from '../auth/current-user';
 import { idempotencyKey } from '../common/idempotency';
+import { NEXT_CURSOR_DOC, sendPage } from '../common/page';
 import { DecisionDto, DecisionResultDto, InboxTaskDto, ListTasksQuery, ReassignDto } from './task.dto';
 import { TasksService } from './tasks.service';
 
@@ -35,18 +36,14 @@ export class TasksController {
   @Get()
   @ApiOkResponse({
     type: [InboxTaskDto],
-    headers: {
-      'X-Next-Cursor': { description: 'Pass as `cursor` for the next page', schema: { type: 'string' } },
-    },
+    headers: NEXT_CURSOR_DOC,
   })
   async list(
     @AuthUser() user: CurrentUser,
     @Query() query: ListTasksQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<InboxTaskDto[]> {
-    const page = await this.tasks.list(user, query);
-    if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
-    return page.items;
+    return sendPage(res, await this.tasks.list(user, query));
   }
 
   @Post(':id/claim')

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   ForbiddenException,
   HttpException,
   Injectable,
@@ -15,6 +14,7 @@ import { refusalToHttp } from '../temporal/update-errors';
 import { TemporalCalls } from '../temporal/temporal-calls';
 import { decisionUpdateId, requestUpdateId } from '../temporal/update-ids';
 import type { Role } from '../domain/nomination';
+import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf, type Page } from '../common/page';
 import { escapeLike } from '../common/sql';
 import { isWithin, SCOPE_CTE } from '../units/scope';
 import {
@@ -27,7 +27,6 @@ import {
 import { recordedDecision } from './recorded-decision';
 import { releaseReservation, reservationTtlMs, reserveProposal } from './proposal-quota';
 import type { DecisionDto, InboxTaskDto, ListTasksQuery, ReassignDto } from './task.dto';
-import { timeMs } from '../domain/time';
 import { Task } from './task.entity';
 import { whenNotBusy } from '../temporal/when-not-busy';
 
@@ -44,11 +43,8 @@ export class TasksService {
    * Each half is read from its own index and cut at the page size before they are merged, so a pool of
    * 100,000 tasks costs one index range scan, not a sort. Paged by a (due date, id) cursor.
    */
-  async list(
-    user: CurrentUser,
-    q: ListTasksQuery,
-  ): Promise<{ items: InboxTaskDto[]; nextCursor: string | null }> {
-    const limit = q.limit ?? 50;
+  async list(user: CurrentUser, q: ListTasksQuery): Promise<Page<InboxTaskDto>> {
+    const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
     const params: unknown[] = [user.id, user.unitId, user.role, q.status ?? 'open', limit + 1];
     const p = (value: unknown) => `$${params.push(value)}`;
     const filters: string[] = [];
@@ -62,8 +58,8 @@ export class TasksService {
       );
     }
     if (q.cursor) {
-      const [due, id] = decodeCursor(q.cursor);
-      filters.push(`(t.due_at, t.id) > (${p(due)}::timestamptz, ${p(id)}::uuid)`);
+      const { at, id } = decodeCursor(q.cursor);
+      filters.push(`(t.due_at, t.id) > (${p(at)}::timestamptz, ${p(id)}::uuid)`);
     }
     const where = (visibility: string) =>
       `SELECT t.id, t.due_at FROM tasks t JOIN nominations n ON n.id = t.nomination_id
@@ -97,9 +93,7 @@ export class TasksService {
         ORDER BY t.due_at, t.id`,
       params,
     );
-    const items = rows.slice(0, limit).map(toInboxTask);
-    const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return { items, nextCursor: last ? encodeCursor(last.due_at, last.id) : null };
+    return pageOf(rows, limit, (r) => [r.due_at, r.id], toInboxTask);
   }
 
   /** A task the caller may see: of a nomination in their subtree, or assigned to a unit in it. Else 404. */
@@ -364,22 +358,4 @@ function toInboxTask(r: InboxRow): InboxTaskDto {
     claimedAt: (r.claimed_at as Date | null) ?? null,
     coveringFor: (r.covering_for as string | null) ?? null,
   };
-}
-
-/** An opaque page cursor: the (due date, id) of the last task of the page. */
-function encodeCursor(dueAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([dueAt.toISOString(), id])).toString('base64url');
-}
-
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const [due, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // Checked as strictly as PostgreSQL will read them: a crafted cursor is a 400, never a SQL error.
-    if (timeMs(due) !== undefined && typeof id === 'string' && UUID_TEXT.test(id)) return [due, id];
-  } catch {
-    // fall through: any malformed cursor gets the same answer
-  }
-  throw new BadRequestException('cursor: not a cursor this API returned');
 }
