@@ -257,14 +257,10 @@ describe('campaigns over HTTP', () => {
       }),
     ]);
 
-    // The nomination handles the signal in its own workflow task: wait (bounded) for its audit entry.
-    const deadline = Date.now() + 15_000;
-    let history: { action: string }[] = [];
-    while (Date.now() < deadline && !history.some((e) => e.action === 'deadline_changed')) {
-      await new Promise((r) => setTimeout(r, 100));
-      history = (await t.call('GET', `/nominations/${id}/history`)).body;
-    }
-    expect(history.map((e) => e.action)).toContain('deadline_changed');
+    // The nomination handles the signal in its own workflow task: wait for it to have recorded the change.
+    await t.stepsRecorded(id, 'deadline_changed');
+    const history: { action: string }[] = (await t.call('GET', `/nominations/${id}/history`)).body;
+    expect(history.filter((e) => e.action === 'deadline_changed')).toHaveLength(1);
     const [row] = await t.db.dataSource.query('SELECT due_at, cutoff_at FROM tasks WHERE id = $1', [task.id]);
     expect({ dueAt: row.due_at.toISOString(), cutoffAt: row.cutoff_at.toISOString() }).toEqual(
       moved.stages.district_registration,

@@ -1,9 +1,12 @@
+import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/config';
 import { setLogLevel } from '../../src/logging/json-log';
 import type { AppRoles } from '../../src/app.module';
 import { startApp, type RunningApp } from '../../src/runtime/app-runner';
+import { nominationWorkflowId } from '../../src/domain/nomination';
 import { createTestDatabase, type TestDatabase } from './database';
+import { stepsRecorded } from './workflow-history';
 
 export interface HttpResult {
   status: number;
@@ -84,6 +87,11 @@ export class TestApp {
     const res = await this.call('POST', '/auth/login', { username, password });
     if (res.status === 200) this.token = res.body.accessToken;
     return res;
+  }
+
+  /** Waits (bounded) until the nomination's workflow has recorded `count` steps with `action`. */
+  stepsRecorded(nominationId: string, action: string, count = 1): Promise<void> {
+    return stepsRecorded(this.app.app.get(Client), nominationWorkflowId(nominationId), action, count);
   }
 
   /** The seeded demo campaign and one of its districts. */

@@ -43,6 +43,7 @@ export class WorkflowHarness {
   readonly taskQueue = `wf-test-${randomUUID()}`;
   private worker!: Worker;
   private running!: Promise<void>;
+  private readonly stepListeners = new Set<() => void>();
 
   /** `email`: the activities also queue notification emails in the outbox, as with SMTP_URL set. */
   constructor(private readonly options: { email?: boolean } = {}) {}
@@ -71,6 +72,7 @@ export class WorkflowHarness {
         ...real,
         recordProjection: async (r: ProjectionRecord) => {
           this.projections.push(r);
+          for (const listener of [...this.stepListeners]) listener();
           return real.recordProjection(r);
         },
         recordCampaignStep: async (step: CampaignStep) => {
@@ -180,6 +182,36 @@ export class WorkflowHarness {
     return this.steps(handle)
       .filter((s) => s.actor === null)
       .map((s) => ({ action: s.action, at: s.occurredAt }));
+  }
+
+  /**
+   * The next step with `action` the workflow asks to record after the `seen` it has: steps after a signal
+   * are recorded asynchronously, so a test waits for the recording itself; the time is an upper bound only.
+   */
+  nextStep(
+    handle: WorkflowHandle,
+    action: string,
+    seen: number,
+    timeoutMs = 20_000,
+  ): Promise<ProjectionRecord> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const step = this.steps(handle).filter((s) => s.action === action)[seen];
+        if (!step) return;
+        done();
+        resolve(step);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no ${action} step after ${seen} within ${timeoutMs} ms for ${handle.workflowId}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.stepListeners.delete(check);
+      };
+      this.stepListeners.add(check);
+      check();
+    });
   }
 
   /** What the workflow asked to be written for one nomination, in order. */
