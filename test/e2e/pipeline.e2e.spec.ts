@@ -602,11 +602,33 @@ describe('pipeline and audit over HTTP', () => {
 
   it('documents the routes in the OpenAPI document', async () => {
     const doc = (await t.call('GET', '/docs-json')).body;
-    for (const path of ['/pipeline/summary', '/pipeline/stuck', '/campaigns/{id}/report', '/audit']) {
-      expect(doc.paths[path]?.get).toBeDefined();
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    const param = (name: string, where: string, required: boolean) =>
+      expect.objectContaining({ name, in: where, required });
+    const operations = [
+      [
+        '/pipeline/summary',
+        [param('campaignId', 'query', true), param('unitId', 'query', false)],
+        ref('PipelineSummaryDto'),
+      ],
+      [
+        '/pipeline/stuck',
+        [param('campaignId', 'query', true), param('limit', 'query', false)],
+        ref('PipelineStuckDto'),
+      ],
+      ['/campaigns/{id}/report', [param('id', 'path', true)], ref('CampaignReportDto')],
+      ['/audit', [param('campaignId', 'query', false)], { type: 'array', items: ref('AuditEntryDto') }],
+    ] as const;
+    for (const [path, parameters, schema] of operations) {
+      const get = doc.paths[path].get;
+      // Every one of them needs a signed-in caller, and says so.
+      expect({ path, security: get.security }).toEqual({ path, security: [{ bearer: [] }] });
+      expect(get.parameters).toEqual(expect.arrayContaining([...parameters]));
+      expect(get.responses['200'].content['application/json'].schema).toEqual(schema);
     }
-    expect(doc.components.schemas.PipelineSummaryDto).toBeDefined();
-    expect(doc.components.schemas.CampaignReportDto).toBeDefined();
+    expect(doc.components.schemas.PipelineSummaryDto.required).toEqual(
+      expect.arrayContaining(['totals', 'rows']),
+    );
   });
 
   describe('the audit log', () => {

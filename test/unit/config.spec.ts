@@ -197,8 +197,9 @@ describe('configuration', () => {
 
   it('turns TLS on for an API key (Temporal Cloud)', () => {
     const c = loadConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'key' });
-    expect(c.temporal.tls).toBeDefined();
+    expect(c.temporal.tls).toEqual({}); // TLS with the system's CAs, no client certificate
     expect(c.temporal.apiKey).toBe('key');
+    expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' }).temporal.tls).toBeUndefined();
   });
 });
 

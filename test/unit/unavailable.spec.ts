@@ -75,7 +75,7 @@ describe('Update ids derived from the request', () => {
   it('names the same decision of the same person on the same task the same, and any other differently', () => {
     const id = decisionUpdateId('t1', 'u1', body);
     expect(decisionUpdateId('t1', 'u1', { ...body })).toBe(id);
-    expect(id).toMatch(/^decision:t1:/);
+    expect(id).toMatch(/^decision:t1:[\w-]{32}$/); // the task, then a digest of who decided what
     expect(decisionUpdateId('t1', 'u2', body)).not.toBe(id);
     expect(decisionUpdateId('t2', 'u1', body)).not.toBe(id);
     expect(decisionUpdateId('t1', 'u1', { ...body, comment: 'Chưa đạt' })).not.toBe(id);

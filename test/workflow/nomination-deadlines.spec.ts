@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { HOUR_MS } from '../../src/domain/calendar';
 import { STAGES, type Stage } from '../../src/domain/nomination';
 import { OverdueKey } from '../../src/domain/search-attributes';
@@ -295,9 +296,8 @@ describe('nomination deadlines, revisions and withdrawal', () => {
       const handle = await h.start();
       await h.walk(handle, ['reject']);
       await handle.result();
-      await expect(
-        handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'Muộn', actor: h.submitter }] }),
-      ).rejects.toThrow();
+      const late = handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'Muộn', actor: h.submitter }] });
+      await expect(late).rejects.toThrow(WorkflowNotFoundError);
     });
   });
 });
