@@ -17,6 +17,7 @@ export class TestSmtpServer {
   /** The next message is refused with this SMTP reply code, as a full mailbox or a server outage would. */
   refuseNext?: number;
   private server?: SMTPServer;
+  private readonly arrivals = new Set<() => void>();
   private constructor(private readonly port: number) {}
 
   get url(): string {
@@ -49,6 +50,7 @@ export class TestSmtpServer {
             to: session.envelope.rcptTo.map((a) => a.address).sort(),
             mail,
           });
+          for (const arrival of [...this.arrivals]) arrival();
           callback();
         }, callback);
       },
@@ -67,6 +69,30 @@ export class TestSmtpServer {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * The messages received so far, once there are at least `count`: resolves on the arrival itself; the time
+   * is an upper bound only.
+   */
+  messages(count: number, timeoutMs = 20_000): Promise<Received[]> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.received.length < count) return;
+        done();
+        resolve([...this.received]);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${this.received.length} of ${count} messages within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.arrivals.delete(check);
+      };
+      this.arrivals.add(check);
+      check();
+    });
+  }
+
   /** Addresses that received a message whose subject contains `text`, once per message. */
   recipientsOf(text: string): string[] {
     return this.received
@@ -76,7 +102,10 @@ export class TestSmtpServer {
   }
 }
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+/**
+ * Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`: for a state in
+ * PostgreSQL that no event announces (use TestSmtpServer.messages for mail arriving).
+ */
 export async function eventually<T>(
   probe: () => Promise<T | undefined>,
   what: string,
