@@ -348,8 +348,12 @@ describe('campaign workflow', () => {
       ['round_closed', undefined, undefined],
     ]);
     const first = await h.env.client.workflow.getHandle(handle.workflowId, firstRun).fetchHistory();
-    expect(first.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
     expect((await handle.describe()).runId).not.toBe(firstRun);
+    // The first run ended by continuing as new, as this same workflow, into another run.
+    const continued = first.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes;
+    expect(continued).toMatchObject({ workflowType: { name: 'campaignWorkflow' } });
+    expect(continued!.newExecutionRunId).toEqual(expect.any(String));
+    expect(continued!.newExecutionRunId).not.toBe(firstRun);
   });
 
   it('refuses a proposal beyond the quota through the nomination validator, with the reason', async () => {
