@@ -361,30 +361,55 @@ describe('checkImportRows', () => {
 });
 
 describe('runBounded', () => {
+  // Each task waits for the test to finish it, so the order tasks end in is chosen, not left to timers.
+  const gated = () => {
+    const finish = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+    const gate = (n: number) => new Promise<void>((resolve, reject) => finish.set(n, { resolve, reject }));
+    return { finish, gate };
+  };
+  /** One turn of the event loop: every promise already settled has run its continuations. */
+  const turn = () => new Promise((r) => setImmediate(r));
+
   it('runs at most the limit at once, in order, and returns every result', async () => {
+    const { finish, gate } = gated();
     let running = 0;
     let peak = 0;
     const started: number[] = [];
-    const out = await runBounded([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+    const run = runBounded([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
       started.push(n);
       running++;
       peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 5 + (n % 3) * 3));
+      await gate(n);
       running--;
       return n * 10;
     });
+    await turn();
+    expect(started).toEqual([1, 2, 3]);
+    // Finished out of order: each freed place takes the next item.
+    for (const n of [2, 1, 4, 3, 5, 7, 6]) {
+      finish.get(n)!.resolve();
+      await turn();
+    }
+    const out = await run;
     expect(peak).toBe(3);
     expect(started).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(out).toEqual([10, 20, 30, 40, 50, 60, 70].map((value) => ({ status: 'done', value })));
   });
 
   it('starts nothing more after a failure, and waits for what is under way', async () => {
-    const out = await runBounded([1, 2, 3, 4, 5, 6], 2, async (n) => {
-      await new Promise((r) => setTimeout(r, n === 2 ? 1 : 20));
-      if (n === 2) throw new Error('boom');
+    const { finish, gate } = gated();
+    let settled = false;
+    const run = runBounded([1, 2, 3, 4, 5, 6], 2, async (n) => {
+      await gate(n);
       return n;
-    });
-    expect(out).toEqual([
+    }).finally(() => (settled = true));
+    await turn();
+    finish.get(2)!.reject(new Error('boom'));
+    await turn();
+    expect([...finish.keys()]).toEqual([1, 2]); // nothing started after the failure
+    expect(settled).toBe(false); // the first is still under way
+    finish.get(1)!.resolve();
+    expect(await run).toEqual([
       { status: 'done', value: 1 },
       { status: 'failed', error: new Error('boom') },
       { status: 'not_started' },
