@@ -18,7 +18,7 @@ export interface CampaignInput {
    */
   maxHistoryEvents?: number;
   /** Carried over by continue-as-new: the audit sequence and what has been reminded and closed. */
-  carried?: { seq: number; progress: CampaignProgress; startedAt: number };
+  carried?: { seq: number; progress: CampaignProgress; startedAt: number; changedAt?: number };
 }
 
 export interface CalendarChangeRequest {

@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -54,6 +55,9 @@ const { recordStepFailure } = proxyActivities<StepFailureActivities>({
  */
 export const FAN_OUT_PAGE_SIZE = 500;
 
+/** Guards the reminder floor (nextCampaignEvent's `floor`): no reminder already past when the calendar moved. */
+export const CAMPAIGN_REMINDER_FLOOR_PATCH = 'campaign-reminder-floor';
+
 /**
  * One campaign's round (DESIGN.md §1): it owns the calendar. Before each unit stage's cut-off it reminds
  * the district-level units that have submitted nothing (and the province's administrators); at each
@@ -67,6 +71,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<{ campaign
   let progress: CampaignProgress = input.carried?.progress ?? {};
   // Reminders due before the workflow first started are not sent late; carried over continue-as-new.
   const startedAt = input.carried?.startedAt ?? workflowNowMs();
+  // Nor those due before the last calendar change was applied (CAMPAIGN_REMINDER_FLOOR_PATCH).
+  let changedAt = input.carried?.changedAt;
   let lastFanOut: CampaignState['lastFanOut'] = null;
   let over = false;
   const changes: CalendarChangeRequest[] = [];
@@ -141,6 +147,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<{ campaign
   const applyChange = async (request: CalendarChangeRequest) => {
     await record({ action: 'calendar_changed', actor: request.actor, calendar: request.calendar });
     calendar = request.calendar;
+    if (patched(CAMPAIGN_REMINDER_FLOOR_PATCH)) changedAt = workflowNowMs();
     const told = { signalled: 0, closedMeanwhile: 0 };
     let after: string | null = null;
     do {
@@ -175,7 +182,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<{ campaign
   };
 
   for (;;) {
-    const event = nextCampaignEvent(calendar, progress, startedAt);
+    const event = patched(CAMPAIGN_REMINDER_FLOOR_PATCH)
+      ? nextCampaignEvent(calendar, progress, startedAt, changedAt)
+      : nextCampaignEvent(calendar, progress, startedAt);
     if (!event && changes.length === 0) break;
     const waitMs = event ? (held?.until ?? event.at) - workflowNowMs() : 0;
     const woken = () => changes.length > 0;
@@ -217,7 +226,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<{ campaign
       return continueAsNew<typeof campaignWorkflow>({
         ...input,
         calendar,
-        carried: { seq, progress, startedAt },
+        carried: { seq, progress, startedAt, ...(changedAt === undefined ? {} : { changedAt }) },
       });
     }
   }

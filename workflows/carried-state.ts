@@ -15,6 +15,11 @@ export const NOMINATION_MAX_HISTORY_EVENTS = 2_000;
 export const CONTINUE_AS_NEW_PATCH = 'nomination-continue-as-new';
 /** Guards the review window of a resubmitted model (see resubmissionReviewDeadline). */
 export const RESUBMISSION_REVIEW_WINDOW_PATCH = 'nomination-resubmission-review-window';
+/**
+ * Guards the deadline floor (nextDeadlineEvent's `floor`): reminders and escalations count from the moment
+ * the task was opened or last re-dated (`OpenTask.datedAt`), so a late task gets no burst of them.
+ */
+export const DEADLINE_FLOOR_PATCH = 'nomination-deadline-floor';
 
 /**
  * Everything a nomination knows that its registration input does not, handed from one run to the next.
@@ -24,7 +29,7 @@ export interface CarriedNomination {
   /** The last audit sequence number used: the next run goes on from it, without a gap or a repeat. */
   seq: number;
   stage: NominationStage;
-  /** The open task, with its dates, holder and `openedAt` (which reminders were already skipped). */
+  /** The open task, with its dates, holder, `openedAt` and `datedAt` (which reminders were already skipped). */
   task: OpenTask | null;
   /** Which reminders and escalations were sent for the task's due date: none is sent twice. */
   progress: DeadlineProgress | null;

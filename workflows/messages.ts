@@ -63,6 +63,11 @@ export interface OpenTask {
   /** An administrator moved this task's dates: campaign calendar changes no longer touch them. */
   extended?: boolean;
   /**
+   * When an extension or a calendar change last moved the due date (ISO-8601), since DEADLINE_FLOOR_PATCH:
+   * reminders already past then are skipped and escalations count from it, as from `openedAt`.
+   */
+  datedAt?: string;
+  /**
    * A review task opened by a resubmission: its dates are never earlier than this, the end of the review
    * window the resubmitted model was given (resubmissionReviewDeadline), calendar changes included.
    */

@@ -49,6 +49,7 @@ import {
 import {
   type CarriedNomination,
   CONTINUE_AS_NEW_PATCH,
+  DEADLINE_FLOOR_PATCH,
   historyIsLong,
   RESUBMISSION_REVIEW_WINDOW_PATCH,
   type DecidedTask,
@@ -180,6 +181,14 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
     progress = freshProgress(t.dueAt);
   };
   const overdue = () => progress?.overdue === true && progress.dueAt === task?.dueAt;
+  /**
+   * A new due date starts its reminders and escalations afresh (advanceProgress), so they count from now;
+   * the same due date keeps its progress, and its floor, as they were.
+   */
+  const redated = (current: OpenTask, dueAt: string): Pick<OpenTask, 'datedAt'> =>
+    dueAt !== current.dueAt && patched(DEADLINE_FLOOR_PATCH) ? { datedAt: workflowNow() } : {};
+  /** From when the open task's reminders and escalations count (nextDeadlineEvent's `floor`). */
+  const floorOf = (t: OpenTask) => Math.max(Date.parse(t.openedAt), t.datedAt ? Date.parse(t.datedAt) : 0);
 
   /** A step refused for its data wrote nothing: its number is given back, so the audit `seq` has no gap. */
   const record = async (r: Omit<ProjectionRecord, 'workflowId' | 'nominationId' | 'seq' | 'occurredAt'>) => {
@@ -428,7 +437,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
         },
       ],
     });
-    task = { ...current, dueAt: e.dueAt, cutoffAt: e.cutoffAt, extended: true };
+    task = { ...current, dueAt: e.dueAt, cutoffAt: e.cutoffAt, extended: true, ...redated(current, e.dueAt) };
     if (wasOverdue && !stillOverdue) upsertSearchAttributes([{ key: OverdueKey, value: false }]);
   };
 
@@ -550,7 +559,7 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
       overdue: stillOverdue,
     });
     calendar = change.calendar;
-    task = { ...current, ...dates };
+    task = { ...current, ...dates, ...redated(current, dates.dueAt) };
     if (wasOverdue && !stillOverdue) upsertSearchAttributes([{ key: OverdueKey, value: false }]);
   };
 
@@ -605,7 +614,10 @@ export async function nominationWorkflow(input: NominationInput): Promise<Nomina
 
   while (stage !== 'closed') {
     const current = task!;
-    let event = nextDeadlineEvent(current, calendar, progress!, Date.parse(current.openedAt));
+    const openedAt = Date.parse(current.openedAt);
+    let event = patched(DEADLINE_FLOOR_PATCH)
+      ? nextDeadlineEvent(current, calendar, progress!, openedAt, floorOf(current))
+      : nextDeadlineEvent(current, calendar, progress!, openedAt);
     const cutoffMs = Date.parse(current.cutoffAt);
     // A held step is tried again at its time, but the cut-off is never postponed by it.
     const wakeAt = held ? Math.min(held.until, cutoffMs) : event.at;

@@ -88,20 +88,29 @@ export type DeadlineEvent =
  * The next thing that happens to an open task if nobody acts. Reminders whose time had passed before
  * the task opened are skipped (a task opened two days before its due date gets the 24-hour reminder,
  * not a late 72-hour one); everything stops at the cut-off.
+ *
+ * `floor`, when given, is the moment the task was opened or last re-dated (not before `openedAt`): a
+ * reminder before it is skipped, and escalations follow their cadence from the later of the due date and
+ * the floor, so a task that opens, or is re-dated, already past its due date is told it is overdue once,
+ * not sent every escalation it would have had since at once. Without it, the rule of workflows recorded
+ * before the floor existed: reminders from `openedAt`, escalations from the due date.
  */
 export function nextDeadlineEvent(
   deadline: StageDeadline,
   calendar: Pick<Calendar, 'reminderOffsetsHours' | 'escalationCadenceHours'>,
   progress: DeadlineProgress,
   openedAt: number,
+  floor?: number,
 ): DeadlineEvent {
   const due = Date.parse(deadline.dueAt);
   const cutoff = Date.parse(deadline.cutoffAt);
   const sameDue = progress.dueAt === deadline.dueAt;
+  const remindFrom = floor ?? openedAt;
+  const escalateFrom = floor === undefined ? due : Math.max(due, floor);
   const candidates: DeadlineEvent[] = [{ kind: 'cutoff', at: cutoff }];
   for (const offsetHours of calendar.reminderOffsetsHours) {
     const at = due - offsetHours * HOUR_MS;
-    if (at >= openedAt && !(sameDue && progress.remindersSent.includes(offsetHours))) {
+    if (at >= remindFrom && !(sameDue && progress.remindersSent.includes(offsetHours))) {
       candidates.push({ kind: 'reminder', at, offsetHours });
     }
   }
@@ -109,7 +118,7 @@ export function nextDeadlineEvent(
     candidates.push({ kind: 'overdue', at: due });
   } else {
     const cadence = (calendar.escalationCadenceHours ?? DEFAULT_ESCALATION_CADENCE_HOURS) * HOUR_MS;
-    candidates.push({ kind: 'escalation', at: due + (progress.escalations + 1) * cadence });
+    candidates.push({ kind: 'escalation', at: escalateFrom + (progress.escalations + 1) * cadence });
   }
   // At the cut-off itself the nomination closes; a reminder due at that moment is pointless.
   const live = candidates.filter((e) => e.kind === 'cutoff' || e.at < cutoff);

@@ -42,12 +42,18 @@ export type CampaignEvent =
  * Reminders whose time had passed before the workflow started are skipped (no "3 days left" sent with
  * one hour left); a stage is closed once, and a moved cut-off counts afresh. Undefined once every stage
  * is closed: the round is over.
+ *
+ * `floor`, when given, is the moment the last calendar change was applied: reminders before it are
+ * skipped too, so a cut-off moved to 30 hours away gets its 24-hour reminder, not a late 72-hour one.
+ * Without it, the rule of workflows recorded before the floor existed: only `startedAt` counts.
  */
 export function nextCampaignEvent(
   calendar: Pick<Calendar, 'stages' | 'reminderOffsetsHours'>,
   progress: CampaignProgress,
   startedAt: number,
+  floor?: number,
 ): CampaignEvent | undefined {
+  const remindFrom = floor === undefined ? startedAt : Math.max(startedAt, floor);
   const events: CampaignEvent[] = [];
   for (const stage of STAGES) {
     const cutoffAt = calendar.stages[stage].cutoffAt;
@@ -58,7 +64,7 @@ export function nextCampaignEvent(
     if (!isUnitStage(stage)) continue;
     for (const offsetHours of calendar.reminderOffsetsHours) {
       const at = cutoff - offsetHours * HOUR_MS;
-      if (at >= startedAt && at < cutoff && !p.remindersSent.includes(offsetHours)) {
+      if (at >= remindFrom && at < cutoff && !p.remindersSent.includes(offsetHours)) {
         events.push({ kind: 'stage_reminder', stage, at, offsetHours });
       }
     }

@@ -31,7 +31,8 @@ const DAY_MS = 24 * HOUR_MS;
 
 /**
  * The events a task nobody acts on goes through, as the workflow fires them: each at its time, until the
- * cut-off, or only those due by `until` (the rest stay pending in the returned progress).
+ * cut-off, or only those due by `until` (the rest stay pending in the returned progress). With `floor`,
+ * the rule of workflows since the deadline floor (nomination-deadline-floor); without, the rule before.
  */
 function timeline(
   d: StageDeadline,
@@ -39,11 +40,12 @@ function timeline(
   openedAt: number,
   from: DeadlineProgress = freshProgress(d.dueAt),
   until = Infinity,
+  floor?: number,
 ): { events: DeadlineEvent[]; progress: DeadlineProgress } {
   const events: DeadlineEvent[] = [];
   let progress = from;
   for (let guard = 0; guard < 1000; guard++) {
-    const e = nextDeadlineEvent(d, cal, progress, openedAt);
+    const e = nextDeadlineEvent(d, cal, progress, openedAt, floor);
     if (e.at > until) return { events, progress };
     events.push(e);
     if (e.kind === 'cutoff') return { events, progress };
@@ -53,13 +55,15 @@ function timeline(
 }
 
 /**
- * The order every task's events keep, whatever its dates: reminders, overdue, escalations, cut-off last.
- * Checked in plain code (one expect at the end) so that hundreds of escalations stay fast.
+ * The order every task's events keep, whatever its dates: reminders, overdue, escalations (on the cadence
+ * from `escalateFrom`, the due date unless a floor is later), cut-off last. Checked in plain code (one
+ * expect at the end) so that hundreds of escalations stay fast.
  */
 function expectOrdered(
   events: DeadlineEvent[],
   d: StageDeadline,
   cal: Pick<Calendar, 'escalationCadenceHours'>,
+  escalateFrom = ms(d.dueAt),
 ): void {
   const due = ms(d.dueAt);
   const cutoff = ms(d.cutoffAt);
@@ -81,7 +85,11 @@ function expectOrdered(
     }
     if (e.kind === 'overdue') check(e.at === due, 'at the due date', e);
     if (e.kind === 'escalation') {
-      check(e.at > due && (e.at - due) % cadence === 0, 'after the due date, on the cadence', e);
+      check(
+        e.at > escalateFrom && (e.at - escalateFrom) % cadence === 0,
+        'after the due date and the floor, on the cadence',
+        e,
+      );
       check(i > overdue, 'after overdue', e);
     }
   });
@@ -117,6 +125,27 @@ describe('deadline arithmetic, as properties', () => {
         // Overdue exactly when the cut-off is later than the due date; escalations bounded by the limit.
         expect(events.some((e) => e.kind === 'overdue')).toBe(ms(d.cutoffAt) > due);
         expect(events.filter((e) => e.kind === 'escalation').length).toBeLessThanOrEqual(200);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('with a floor, a task opened late is overdue once, then escalated on the cadence from its opening', () => {
+    fc.assert(
+      fc.property(task, ({ cal, d, openedBeforeDueMs }) => {
+        const openedAt = Math.min(ms(d.dueAt) - openedBeforeDueMs, ms(d.cutoffAt));
+        const { events } = timeline(d, cal, openedAt, freshProgress(d.dueAt), Infinity, openedAt);
+        const due = ms(d.dueAt);
+        expectOrdered(events, d, cal, Math.max(due, openedAt));
+        // Nothing else is already due when it opens: at most the one "overdue" (no burst of escalations).
+        const late = events.filter((e) => e.kind !== 'cutoff' && e.at <= openedAt);
+        expect(late.filter((e) => e.kind !== 'overdue' && e.at < openedAt)).toEqual([]);
+        expect(late.filter((e) => e.kind === 'escalation')).toEqual([]);
+        const expected = cal.reminderOffsetsHours
+          .filter((h) => due - h * HOUR_MS >= openedAt && due - h * HOUR_MS < ms(d.cutoffAt))
+          .sort((a, b) => b - a);
+        expect(events.flatMap((e) => (e.kind === 'reminder' ? [e.offsetHours] : []))).toEqual(expected);
+        expect(events.some((e) => e.kind === 'overdue')).toBe(ms(d.cutoffAt) > due);
       }),
       { numRuns: 300 },
     );
@@ -183,6 +212,27 @@ describe('deadline arithmetic, as properties', () => {
         if (next.dueAt === d.dueAt) {
           const sent = before.events.filter((e) => e.kind === 'reminder' || e.kind === 'overdue');
           for (const e of sent) expect(after).not.toContainEqual(e);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('with a floor, an extension sends nothing already past but one "overdue", and escalates from then', () => {
+    fc.assert(
+      fc.property(extension, ({ cal, d, openedAt, now, next }) => {
+        // As the workflow tracks it: a new due date re-dates the task now; the same one keeps its floor.
+        const before = timeline(d, cal, openedAt, freshProgress(d.dueAt), now, openedAt);
+        const floor = next.dueAt === d.dueAt ? openedAt : now;
+        const after = timeline(next, cal, openedAt, before.progress, Infinity, floor).events;
+        expectOrdered(after, next, cal, Math.max(ms(next.dueAt), floor));
+        for (const e of after) {
+          if (e.kind === 'reminder') expect(e.at).toBeGreaterThanOrEqual(floor);
+          if (e.kind === 'escalation' || e.kind === 'cutoff') expect(e.at).toBeGreaterThan(now);
+        }
+        if (next.dueAt !== d.dueAt) {
+          // Only the new due date's "overdue" may be already past; it fires once, then the cadence from now.
+          expect(after.filter((e) => e.at < now && e.kind !== 'overdue')).toEqual([]);
         }
       }),
       { numRuns: 300 },
@@ -334,12 +384,13 @@ function campaignRun(
   startedAt: number,
   progress: CampaignProgress = {},
   until = Infinity,
+  floor?: number,
 ): { events: CampaignEvent[]; progress: CampaignProgress } {
   const events: CampaignEvent[] = [];
-  for (let e = nextCampaignEvent(cal, progress, startedAt); e && e.at <= until;) {
+  for (let e = nextCampaignEvent(cal, progress, startedAt, floor); e && e.at <= until;) {
     events.push(e);
     progress = advanceCampaignProgress(progress, cal, e);
-    e = nextCampaignEvent(cal, progress, startedAt);
+    e = nextCampaignEvent(cal, progress, startedAt, floor);
   }
   return { events, progress };
 }
@@ -439,6 +490,12 @@ describe('the campaign schedule, as properties', () => {
           if (!acceptable) return;
           const after = campaignRun(next, startedAt, before.progress);
           expectCampaignOrdered(after.events, next, startedAt);
+          // Since campaign-reminder-floor: the same, but no reminder already past when the change was applied.
+          const floored = campaignRun(next, startedAt, before.progress, Infinity, now);
+          expectCampaignOrdered(floored.events, next, Math.max(startedAt, now));
+          expect(floored.events.filter((e) => e.kind === 'stage_closed')).toEqual(
+            after.events.filter((e) => e.kind === 'stage_closed'),
+          );
           // Each stage closed exactly once over the whole round, the open ones after the move.
           const closedAfter = after.events.filter((e) => e.kind === 'stage_closed');
           expect([...closed, ...closedAfter.map((e) => e.stage)].sort()).toEqual([...STAGES].sort());

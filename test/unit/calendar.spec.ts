@@ -17,11 +17,11 @@ const deadline = { dueAt: iso(due), cutoffAt: iso(due + 5 * 24 * HOUR_MS) };
 const cal = { reminderOffsetsHours: [72, 24], escalationCadenceHours: 24 };
 
 /** Every event a task nobody acts on goes through, from `openedAt` to its cut-off. */
-function timeline(openedAt: number, d = deadline) {
+function timeline(openedAt: number, d = deadline, floor?: number) {
   const events = [];
   let progress = freshProgress(d.dueAt);
   for (;;) {
-    const e = nextDeadlineEvent(d, cal, progress, openedAt);
+    const e = nextDeadlineEvent(d, cal, progress, openedAt, floor);
     events.push([e.kind, (e.at - due) / HOUR_MS]);
     if (e.kind === 'cutoff') return events;
     progress = advanceProgress(progress, d.dueAt, e);
@@ -61,6 +61,40 @@ describe('deadline arithmetic', () => {
       at: due - 48 * HOUR_MS,
       offsetHours: 72,
     });
+  });
+
+  it('without a floor, a task opened late gets every escalation since its due date at once (the old rule)', () => {
+    const opened = due + 72 * HOUR_MS;
+    expect(timeline(opened).filter(([, at]) => (at as number) <= 72)).toEqual([
+      ['overdue', 0],
+      ['escalation', 24],
+      ['escalation', 48],
+      ['escalation', 72],
+    ]);
+  });
+
+  it('with a floor, a task opened late is overdue once, then escalated on the cadence from its opening', () => {
+    const opened = due + 70 * HOUR_MS;
+    expect(timeline(opened, deadline, opened)).toEqual([
+      ['overdue', 0],
+      ['escalation', 94],
+      ['escalation', 118],
+      ['cutoff', 120],
+    ]);
+  });
+
+  it('with a floor, skips reminders already past when the task was re-dated, and escalates from the due date', () => {
+    // Re-dated 30 hours before its due date: the 24-hour reminder, not a late 72-hour one.
+    const redated = due - 30 * HOUR_MS;
+    expect(timeline(T, deadline, redated)).toEqual([
+      ['reminder', -24],
+      ['overdue', 0],
+      ['escalation', 24],
+      ['escalation', 48],
+      ['escalation', 72],
+      ['escalation', 96],
+      ['cutoff', 120],
+    ]);
   });
 
   it('gives a revision one deadline that is both due date and cut-off', () => {

@@ -92,6 +92,35 @@ describe('campaign schedule', () => {
     expect(nextCampaignEvent(moved, closed, T0)).toMatchObject({ stage: 'district_review' });
   });
 
+  it('with a floor, skips the reminders already past when the calendar moved, and only those', () => {
+    const cal = calendar();
+    const moved = structuredClone(cal);
+    const changedAt = T0 + 2 * DAY;
+    // Registration's cut-off moved to 30 hours after the change: its 24-hour reminder, not the 72-hour one.
+    moved.stages.district_registration.cutoffAt = iso(changedAt + 30 * HOUR_MS);
+    moved.stages.district_registration.dueAt = iso(changedAt + 30 * HOUR_MS);
+    expect(nextCampaignEvent(moved, {}, T0, changedAt)).toEqual({
+      kind: 'stage_reminder',
+      stage: 'district_registration',
+      offsetHours: 24,
+      at: changedAt + 6 * HOUR_MS,
+    });
+    // Without the floor (workflows before campaign-reminder-floor): the 72-hour one, already late.
+    expect(nextCampaignEvent(moved, {}, T0)).toMatchObject({ offsetHours: 72, at: changedAt - 42 * HOUR_MS });
+    // A stage whose reminders are still ahead keeps them all.
+    const p = {
+      district_registration: {
+        cutoffAt: moved.stages.district_registration.cutoffAt,
+        remindersSent: [24],
+        closed: true,
+      },
+    };
+    expect(nextCampaignEvent(moved, p, T0, changedAt)).toMatchObject({
+      stage: 'district_review',
+      offsetHours: 72,
+    });
+  });
+
   it('ends once every stage is closed', () => {
     const cal = calendar();
     const progress = Object.fromEntries(

@@ -216,6 +216,46 @@ describe('campaign workflow', () => {
     await handle.terminate('test done');
   });
 
+  it('skips a reminder whose time had passed when the calendar moved: 30 hours left gets the 24-hour one only', async () => {
+    const campaignId = await newCampaign();
+    const t0 = await h.env.currentTimeMs();
+    const calendar = h.calendar(t0);
+    const handle = await h.startCampaign(calendar, campaignId);
+    // Late enough that the new date's 72-hour mark is after the start: the old rule sent it late.
+    await h.env.sleep(3 * DAY_MS);
+    const movedAt = await h.env.currentTimeMs();
+    const moved = structuredClone(calendar);
+    moved.stages.district_registration = {
+      dueAt: iso(movedAt + 30 * HOUR_MS),
+      cutoffAt: iso(movedAt + 30 * HOUR_MS),
+    };
+    await handle.executeUpdate(changeCalendarUpdate, { args: [{ calendar: moved, actor: h.admin }] });
+    await h.env.sleep(31 * HOUR_MS);
+    expect(
+      stepsOf(campaignId).map((s) => ({
+        action: s.action,
+        stage: s.stage,
+        offsetHours: s.offsetHours,
+        at: s.occurredAt,
+      })),
+    ).toEqual([
+      expect.objectContaining({ action: 'calendar_changed', at: near(movedAt) }),
+      {
+        action: 'stage_reminder',
+        stage: 'district_registration',
+        offsetHours: 24,
+        at: near(movedAt + 6 * HOUR_MS),
+      },
+      {
+        action: 'stage_closed',
+        stage: 'district_registration',
+        offsetHours: undefined,
+        at: near(movedAt + 30 * HOUR_MS),
+      },
+    ]);
+    await handle.terminate('test done');
+  });
+
   it('fans a calendar change out to every open nomination, page by page, and re-arms its own reminders', async () => {
     const campaignId = await newCampaign();
     const t0 = await h.env.currentTimeMs();

@@ -4,6 +4,7 @@ import { STAGES, type Stage } from '../../src/domain/nomination';
 import { OverdueKey } from '../../src/domain/search-attributes';
 import {
   calendarChangedSignal,
+  extendDeadlineUpdate,
   REFUSAL,
   resubmitUpdate,
   stateQuery,
@@ -178,6 +179,103 @@ describe('nomination deadlines, revisions and withdrawal', () => {
         { action: 'reminder', at: near(newDue - 72 * HOUR_MS) },
         { action: 'reminder', at: near(newDue - 24 * HOUR_MS) },
         { action: 'overdue', at: near(newDue) },
+      ]);
+    });
+  });
+
+  describe('the deadline floor: nothing already past is sent late but one "overdue"', () => {
+    const extend = (handle: Awaited<ReturnType<typeof h.start>>, dueAt: number, cutoffAt: number) =>
+      handle.executeUpdate(extendDeadlineUpdate, {
+        args: [{ dueAt: iso(dueAt), cutoffAt: iso(cutoffAt), reason: 'Bão số 9', actor: h.admin }],
+      });
+    /** The automatic steps from `from` on: action and time. */
+    const stepsFrom = (handle: Awaited<ReturnType<typeof h.start>>, from: number) =>
+      h.systemSteps(handle).filter((s) => Date.parse(s.at) >= from - 1000);
+
+    it('a task opened 10 days after its due date is overdue once, then escalated every 24 hours from its opening', async () => {
+      const t0 = await h.env.currentTimeMs();
+      const calendar = h.calendar(t0);
+      const reviewDue = Date.parse(calendar.stages.district_review.dueAt);
+      // Registration was held open past the review's dates; the review closes 15 days after its due date.
+      calendar.stages.district_registration.cutoffAt = iso(reviewDue + 12 * DAY_MS);
+      calendar.stages.district_review.cutoffAt = iso(reviewDue + 15 * DAY_MS);
+      const handle = await h.start(calendar);
+      await h.env.sleep(reviewDue + 10 * DAY_MS - t0);
+      await h.walk(handle, ['accept']);
+      const openedAt = await h.env.currentTimeMs();
+      await h.env.sleep(2 * DAY_MS + HOUR_MS);
+      const review = h
+        .steps(handle)
+        .filter((s) => s.stageAfter === 'district_review' && s.actor === null)
+        .map((s) => ({ action: s.action, at: s.occurredAt }));
+      expect(review).toEqual([
+        { action: 'overdue', at: near(openedAt) },
+        { action: 'escalated', at: near(openedAt + 24 * HOUR_MS) },
+        { action: 'escalated', at: near(openedAt + 48 * HOUR_MS) },
+      ]);
+      // Overdue and two escalations, each to the reviewers and the admins: not the twelve of a burst.
+      const accepted = h.steps(handle).find((s) => s.action === 'decided')!.seq;
+      const notices = await h.db.dataSource.query(
+        `SELECT recipient_role, count(*)::int AS n FROM notifications
+          WHERE workflow_id = $1 AND kind = 'escalated' AND seq > $2 GROUP BY 1 ORDER BY 1`,
+        [handle.workflowId, accepted],
+      );
+      expect(notices).toEqual([
+        { recipient_role: 'admin', n: 3 },
+        { recipient_role: 'district_reviewer', n: 3 },
+      ]);
+    });
+
+    it('an extension to a due date already past is overdue once, then escalated every 24 hours from the extension', async () => {
+      const t0 = await h.env.currentTimeMs();
+      const calendar = h.calendar(t0);
+      const due = Date.parse(calendar.stages.district_registration.dueAt);
+      calendar.stages.district_registration.cutoffAt = iso(due + 20 * DAY_MS);
+      const handle = await h.start(calendar);
+      await h.env.sleep(due + 10 * DAY_MS + HOUR_MS - t0);
+      await extend(handle, due + 2 * DAY_MS, due + 20 * DAY_MS);
+      const extendedAt = await h.env.currentTimeMs();
+      await h.env.sleep(2 * DAY_MS + HOUR_MS);
+      expect(stepsFrom(handle, extendedAt)).toEqual([
+        { action: 'overdue', at: near(extendedAt) },
+        { action: 'escalated', at: near(extendedAt + 24 * HOUR_MS) },
+        { action: 'escalated', at: near(extendedAt + 48 * HOUR_MS) },
+      ]);
+    });
+
+    it('an extension leaving 30 hours gets the 24-hour reminder, not a late 72-hour one', async () => {
+      const t0 = await h.env.currentTimeMs();
+      const calendar = h.calendar(t0);
+      const due = Date.parse(calendar.stages.district_registration.dueAt);
+      const handle = await h.start(calendar);
+      await h.env.sleep(due - 10 * HOUR_MS - t0); // both reminders of the old due date were sent
+      const extendedAt = await h.env.currentTimeMs();
+      await extend(handle, extendedAt + 30 * HOUR_MS, extendedAt + 6 * DAY_MS);
+      await h.env.sleep(30 * HOUR_MS + HOUR_MS);
+      expect(stepsFrom(handle, extendedAt)).toEqual([
+        { action: 'reminder', at: near(extendedAt + 6 * HOUR_MS) },
+        { action: 'overdue', at: near(extendedAt + 30 * HOUR_MS) },
+      ]);
+    });
+
+    it('a calendar move leaving 30 hours gets the 24-hour reminder, not a late 72-hour one', async () => {
+      const t0 = await h.env.currentTimeMs();
+      const calendar = h.calendar(t0);
+      const handle = await h.start(calendar);
+      // Late enough that the new date's 72-hour mark is after the start: the old rule sent it late.
+      await h.env.sleep(3 * DAY_MS);
+      const movedAt = await h.env.currentTimeMs();
+      const moved = structuredClone(calendar);
+      moved.stages.district_registration = {
+        dueAt: iso(movedAt + 30 * HOUR_MS),
+        cutoffAt: iso(movedAt + 6 * DAY_MS),
+      };
+      await handle.signal(calendarChangedSignal, { calendar: moved, changedBy: 'Quản trị' });
+      await h.env.sleep(30 * HOUR_MS + HOUR_MS);
+      expect(h.systemSteps(handle)).toEqual([
+        { action: 'deadline_changed', at: near(movedAt) },
+        { action: 'reminder', at: near(movedAt + 6 * HOUR_MS) },
+        { action: 'overdue', at: near(movedAt + 30 * HOUR_MS) },
       ]);
     });
   });
