@@ -332,4 +332,68 @@ describe('record workflow histories', () => {
       return handle;
     },
   );
+
+  record(
+    'completed-opened-late-escalated-on-cadence',
+    'completed: a review opened 10 days after its due date, overdue once, escalated on the cadence, expired',
+    async () => {
+      const t0 = await h.env.currentTimeMs();
+      const calendar = h.calendar(t0);
+      const reviewDue = Date.parse(calendar.stages.district_review.dueAt);
+      calendar.stages.district_registration.cutoffAt = iso(reviewDue + 12 * DAY_MS);
+      calendar.stages.district_review.cutoffAt = iso(reviewDue + 13 * DAY_MS);
+      const handle = await h.start(calendar);
+      await h.env.sleep(reviewDue + 10 * DAY_MS - t0);
+      await h.walk(handle, ['accept']);
+      await h.env.sleep(4 * DAY_MS);
+      await handle.result();
+      return handle;
+    },
+  );
+
+  record(
+    'in-flight-extended-past-due-then-30-hours',
+    'in flight: extended to a due date already past, escalated on the cadence, then extended to 30 hours ahead',
+    async () => {
+      const t0 = await h.env.currentTimeMs();
+      const calendar = h.calendar(t0);
+      const due = Date.parse(calendar.stages.district_registration.dueAt);
+      calendar.stages.district_registration.cutoffAt = iso(due + 20 * DAY_MS);
+      const handle = await h.start(calendar);
+      await h.env.sleep(due + 10 * DAY_MS + HOUR_MS - t0);
+      const extend = async (dueAt: number, cutoffAt: number) =>
+        handle.executeUpdate(extendDeadlineUpdate, {
+          args: [{ dueAt: iso(dueAt), cutoffAt: iso(cutoffAt), reason: 'Gia hạn', actor: h.admin }],
+        });
+      await extend(due + 2 * DAY_MS, due + 20 * DAY_MS);
+      await h.env.sleep(2 * DAY_MS + HOUR_MS);
+      const now = await h.env.currentTimeMs();
+      await extend(now + 30 * HOUR_MS, due + 20 * DAY_MS);
+      await h.env.sleep(31 * HOUR_MS);
+      return handle;
+    },
+  );
+
+  record(
+    'campaign-moved-30-hours-left',
+    'campaign, completed: registration moved to 30 hours ahead (only its 24-hour reminder), every stage closed',
+    async () => {
+      const t0 = await h.env.currentTimeMs();
+      const calendar = h.calendar(t0);
+      const campaignId = await newCampaign();
+      const handle = await h.startCampaign(calendar, campaignId);
+      await h.start(calendar, { campaignId });
+      await h.env.sleep(3 * DAY_MS);
+      const now = await h.env.currentTimeMs();
+      const moved = structuredClone(calendar);
+      moved.stages.district_registration = {
+        dueAt: iso(now + 30 * HOUR_MS),
+        cutoffAt: iso(now + 30 * HOUR_MS),
+      };
+      await handle.executeUpdate(changeCalendarUpdate, { args: [{ calendar: moved, actor: h.admin }] });
+      await h.env.sleep(60 * DAY_MS);
+      await handle.result();
+      return handle;
+    },
+  );
 });
