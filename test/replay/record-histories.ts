@@ -21,7 +21,7 @@ import { addHistory, HISTORIES_DIR, VERSION_FOLDER } from './manifest';
  * Records histories of this workflow version as replay fixtures (`npm run record:histories`) into
  * test/fixtures/histories/<HISTORY_VERSION>/ and adds them to the manifest. Run it when a workflow change
  * is released — never to make a failing replay pass: a replay that fails means the change would break
- * nominations already in flight (see README, "Changing workflow code"). A scenario whose history the
+ * nominations already in flight (see docs/changing-workflows.md). A scenario whose history the
  * version already has is not run again: released histories are append-only.
  */
 const VERSION = process.env.HISTORY_VERSION ?? '';

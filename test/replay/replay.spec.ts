@@ -8,7 +8,7 @@ import { HISTORIES_DIR, historyFiles } from './manifest';
 /**
  * Today's workflow code must replay every history recorded from earlier versions: nominations stay in
  * flight for months, and a change that replays differently would break them. Guard changes with
- * patched() (README, "Changing workflow code"); never re-record fixtures to make this pass.
+ * patched() (docs/changing-workflows.md); never re-record fixtures to make this pass.
  */
 describe('replay of recorded workflow histories', () => {
   // Every version folder (test/fixtures/histories/README.md), the oldest as much as the newest.
