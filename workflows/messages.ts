@@ -190,7 +190,7 @@ export const REFUSAL = {
 
 /**
  * The `conflict` refusal of a request that arrives while another is being applied: it says nothing about
- * the request itself, so the API sends it again shortly (src/temporal/when-not-busy.ts).
+ * the request itself, so the API sends it again shortly (TemporalCalls, kind `request`).
  */
 export const BUSY_MESSAGE = 'another request on this nomination is being recorded';
 

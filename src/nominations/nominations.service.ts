@@ -34,7 +34,6 @@ import {
   withdrawUpdate,
 } from '../../workflows/messages';
 import { refusalToHttp } from '../temporal/update-errors';
-import { whenNotBusy } from '../temporal/when-not-busy';
 import { TemporalCalls } from '../temporal/temporal-calls';
 import { requestUpdateId } from '../temporal/update-ids';
 import type {
@@ -266,19 +265,19 @@ export class NominationsService {
       requestUpdateId(kind, n.workflowId, user.id, n.projectionSeq, body);
     // A request racing another one on the nomination (a decision closing it, say) is judged on what
     // that one left, not answered "busy".
-    await whenNotBusy(() =>
-      this.temporal.run('update', (client) => send(client.workflow.getHandle(n.workflowId), updateId)),
-    ).catch(async (err: unknown) => {
-      const http = refusalToHttp(err);
-      // A resent request that was applied before its answer was lost gets the first answer.
-      if (!(
-        retried &&
-        http.getStatus() === 409 &&
-        (await isLatestStep(this.dataSource, id, user.id, retried))
-      )) {
-        throw http;
-      }
-    });
+    await this.temporal
+      .run('request', (client) => send(client.workflow.getHandle(n.workflowId), updateId))
+      .catch(async (err: unknown) => {
+        const http = refusalToHttp(err);
+        // A resent request that was applied before its answer was lost gets the first answer.
+        if (!(
+          retried &&
+          http.getStatus() === 409 &&
+          (await isLatestStep(this.dataSource, id, user.id, retried))
+        )) {
+          throw http;
+        }
+      });
     jsonLog('info', `nomination ${done}`, {
       component: 'nominations',
       nominationId: id,

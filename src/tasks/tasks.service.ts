@@ -28,7 +28,6 @@ import { recordedDecision } from './recorded-decision';
 import { releaseReservation, reservationTtlMs, reserveProposal } from './proposal-quota';
 import type { DecisionDto, InboxTaskDto, ListTasksQuery, ReassignDto } from './task.dto';
 import { Task } from './task.entity';
-import { whenNotBusy } from '../temporal/when-not-busy';
 
 @Injectable()
 export class TasksService {
@@ -123,17 +122,17 @@ export class TasksService {
       throw new ForbiddenException('only an admin may reassign a task');
     const assignee = kind === 'reassign' ? await this.assigneeWithin(user, dto!.userId) : undefined;
     const request = { taskId, kind, actor: actorOf(user), assignee, reason: dto?.reason };
-    const send = () =>
-      this.temporal.run('update', (client) =>
+    // Reviewers racing to claim learn who won, not merely that the workflow was busy with the winner.
+    await this.temporal
+      .run(kind === 'claim' ? 'request' : 'update', (client) =>
         client.workflow.getHandle(task.workflowId).executeUpdate(assignUpdate, {
           args: [request],
           updateId: requestUpdateId('assign', task.workflowId, user.id, task.projectionSeq, request),
         }),
-      );
-    // Reviewers racing to claim learn who won, not merely that the workflow was busy with the winner.
-    await (kind === 'claim' ? whenNotBusy(send) : send()).catch((err: unknown) => {
-      throw refusalToHttp(err);
-    });
+      )
+      .catch((err: unknown) => {
+        throw refusalToHttp(err);
+      });
     jsonLog('info', { claim: 'task claimed', unclaim: 'task unclaimed', reassign: 'task reassigned' }[kind], {
       component: 'tasks',
       nominationId: task.nominationId,
@@ -191,23 +190,21 @@ export class TasksService {
     const log = { component: 'tasks', nominationId: task.nominationId, workflowId: task.workflowId, taskId };
     // A decision racing another request (a withdrawal, a claim) is judged on what that request left.
     const send = (quota?: DecisionInput['quota']) =>
-      whenNotBusy(() =>
-        this.temporal.run('update', (client) =>
-          client.workflow.getHandle(task.workflowId).executeUpdate(decideUpdate, {
-            args: [
-              {
-                taskId,
-                decision: dto.decision,
-                comment: dto.comment,
-                score: dto.score,
-                actor: actorOf(user),
-                quota,
-                onBehalfOf,
-              },
-            ],
-            updateId: decisionUpdateId(taskId, user.id, dto, key),
-          }),
-        ),
+      this.temporal.run('request', (client) =>
+        client.workflow.getHandle(task.workflowId).executeUpdate(decideUpdate, {
+          args: [
+            {
+              taskId,
+              decision: dto.decision,
+              comment: dto.comment,
+              score: dto.score,
+              actor: actorOf(user),
+              quota,
+              onBehalfOf,
+            },
+          ],
+          updateId: decisionUpdateId(taskId, user.id, dto, key),
+        }),
       );
     try {
       const result =

@@ -1,12 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Client, isGrpcServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  Client,
+  isGrpcServiceError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import { BUSY_MESSAGE, REFUSAL } from '../../workflows/messages';
 import { RetryLaterException } from '../common/unavailable';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { jsonLog } from '../logging/json-log';
 
-/** What a call is: an Update (the caller may resend it: its id is derived from the request) or not. */
-export type CallKind = 'update' | 'call';
+/**
+ * What a call is: an Update (the caller may resend it: its id is derived from the request), a person's
+ * request to a nomination (an Update that is also judged after any other request being applied, not
+ * answered "busy"), or neither.
+ */
+export type CallKind = 'update' | 'request' | 'call';
 
 /**
  * A gRPC retry may be sleeping between attempts when the deadline passes; the answer must not wait for
@@ -17,8 +28,10 @@ const GRACE_MS = 250;
 class DeadlinePassed extends Error {}
 
 /** Between two tries of an Update the workflow was not ready for (see `attempt`). */
-const FIRST_BACKOFF_MS = 100;
-const MAX_BACKOFF_MS = 2_000;
+const FIRST_BACKOFF_MS = 20;
+const MAX_BACKOFF_MS = 1_000;
+/** How long a request waits for another being applied on its nomination before it is answered "busy". */
+export const BUSY_WAIT_MS = 5_000;
 
 /** The gRPC status codes we act on (grpc-js is the SDK's dependency, not ours). */
 const GRPC = {
@@ -77,17 +90,24 @@ export class TemporalCalls {
   }
 
   /**
-   * An Update refused with FAILED_PRECONDITION met a workflow whose last task failed or timed out (a
-   * worker that died or is still warming up on a loaded machine): Temporal retries that task by itself,
-   * so the same Update (its id derived from the request) is sent again, backing off, until the deadline.
+   * Sends the call again, backing off, while its answer only says "not now", until the deadline:
+   * - an Update refused with FAILED_PRECONDITION met a workflow whose last task failed or timed out (a
+   *   worker that died or is still warming up on a loaded machine), which Temporal retries by itself;
+   * - a `request` refused because another request on the nomination is being applied (for at most
+   *   BUSY_WAIT_MS): "busy" says nothing about who won, the workflow's judgement once the other request
+   *   is in (e.g. "already claimed by …") does.
+   * The Update keeps its id, derived from the request, so a resend is never applied twice.
    */
   private async attempt<T>(kind: CallKind, fn: (client: Client) => Promise<T>, deadline: number): Promise<T> {
+    const busyUntil = Math.min(deadline, Date.now() + BUSY_WAIT_MS);
     for (let backoff = FIRST_BACKOFF_MS; ; backoff = Math.min(2 * backoff, MAX_BACKOFF_MS)) {
       try {
         return await fn(this.client);
       } catch (err) {
-        const again = kind === 'update' && grpcCode(err) === GRPC.FAILED_PRECONDITION;
-        if (!again || Date.now() + backoff >= deadline) throw err;
+        const notReady = kind !== 'call' && grpcCode(err) === GRPC.FAILED_PRECONDITION;
+        const busy = kind === 'request' && isBusy(err);
+        const until = notReady ? deadline : busy ? busyUntil : 0;
+        if (Date.now() + backoff >= until) throw err;
         await new Promise((resolve) => setTimeout(resolve, backoff));
       }
     }
@@ -109,6 +129,15 @@ export class TemporalCalls {
   async settle(): Promise<void> {
     await Promise.all([...this.abandoned]);
   }
+}
+
+function isBusy(err: unknown): boolean {
+  return (
+    err instanceof WorkflowUpdateFailedError &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === REFUSAL.conflict &&
+    err.cause.message === BUSY_MESSAGE
+  );
 }
 
 function retryAfterSeconds(timeoutMs: number): number {
@@ -138,8 +167,7 @@ export function temporalUnavailable(
     err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
     code === GRPC.DEADLINE_EXCEEDED ||
     code === GRPC.CANCELLED;
-  const again =
-    kind === 'update' ? 'not recorded yet; send the same request again' : 'send the request again';
+  const again = kind === 'call' ? 'send the request again' : 'not recorded yet; send the same request again';
   if (code === GRPC.RESOURCE_EXHAUSTED) {
     return new RetryLaterException(`the workflow service is busy: ${again}`, retryAfter);
   }
@@ -148,12 +176,12 @@ export function temporalUnavailable(
   }
   // The server cannot take an Update while the workflow's last task failed (its worker died mid-task, say):
   // it is retried by Temporal, and the request may be sent again in a moment.
-  if (code === GRPC.FAILED_PRECONDITION && kind === 'update') {
+  if (code === GRPC.FAILED_PRECONDITION && kind !== 'call') {
     return new RetryLaterException(`the workflow is not ready for this request: ${again}`, retryAfter);
   }
   if (timedOut) {
     return new RetryLaterException(
-      kind === 'update'
+      kind !== 'call'
         ? `the workflow did not answer in time: ${again}`
         : `the workflow service did not answer in time: ${again}`,
       retryAfter,

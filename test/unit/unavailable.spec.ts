@@ -2,6 +2,7 @@ import { type Client, ServiceError, WorkflowUpdateFailedError } from '@temporali
 import { ApplicationFailure } from '@temporalio/common';
 import { databaseUnavailable } from '../../src/common/unavailable';
 import type { AppConfig } from '../../src/config/config';
+import { BUSY_MESSAGE, REFUSAL } from '../../workflows/messages';
 import { TemporalCalls, temporalUnavailable } from '../../src/temporal/temporal-calls';
 import { decisionUpdateId, requestUpdateId } from '../../src/temporal/update-ids';
 
@@ -115,6 +116,28 @@ describe('an Update the workflow was not ready for', () => {
       return 'taken';
     });
     expect({ answer, tries }).toEqual({ answer: 'taken', tries: 3 });
+  });
+
+  it("is sent again while another request is being applied, as a person's request only", async () => {
+    const busy = () =>
+      new WorkflowUpdateFailedError(
+        'refused',
+        ApplicationFailure.create({ type: REFUSAL.conflict, message: BUSY_MESSAGE }),
+      );
+    let tries = 0;
+    const answer = await calls(5_000).run('request', async () => {
+      tries += 1;
+      if (tries < 3) throw busy();
+      return 'judged';
+    });
+    expect({ answer, tries }).toEqual({ answer: 'judged', tries: 3 });
+    let updates = 0;
+    const update = calls(5_000).run('update', async () => {
+      updates += 1;
+      throw busy();
+    });
+    await expect(update).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(updates).toBe(1);
   });
 
   it('is a 503 once the deadline leaves no time for another try, and other calls are not repeated', async () => {
