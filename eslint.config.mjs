@@ -20,28 +20,67 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: keep Node APIs and I/O out of it.
+    // Workflow code runs in Temporal's deterministic sandbox and is bundled on its own: it may depend on
+    // Temporal's workflow API, its own files, the domain's pure rules and the contracts, nothing else. A
+    // type-only import of anything (an activity class for proxyActivities) is erased and stays allowed.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https'],
-              message: 'workflows/ must stay deterministic',
+              regex: '^(?![.]|@temporalio/(workflow|common)(/|$))',
+              message:
+                'workflows/ imports only @temporalio/workflow and @temporalio/common (a type-only import is fine)',
+              allowTypeImports: true,
             },
             {
-              group: [
-                'typeorm',
-                'pg',
-                '@nestjs/*',
-                '@temporalio/activity',
-                '@temporalio/client',
-                '@temporalio/worker',
-              ],
-              message: 'workflows/ must stay deterministic',
+              regex: '^[.][.]/(?!src/(domain|contracts)/[^/]+$)',
+              message:
+                'workflows/ imports only its own files, src/domain and src/contracts (a type-only import is fine)',
+              allowTypeImports: true,
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The domain is pure rules: no framework, no database, no Temporal, no I/O, no other layer of src/.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^(node:|(fs|path|os|net|http|https|child_process|crypto)(/|$)|@temporalio/|@nestjs/|typeorm(/|$)|pg(/|$))',
+              message: 'src/domain/ holds pure rules: no Temporal, Nest, TypeORM, PostgreSQL or Node I/O',
+            },
+            { regex: '^[.][.]/', message: 'src/domain/ depends on nothing else in src/' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Contracts are shared by the workflow bundle, the activities and the API: declarations only, nothing
+    // that drags in the server side.
+    files: ['src/contracts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^(node:|(fs|path|os|net|http|https|child_process|crypto)(/|$)|@nestjs/|typeorm(/|$)|pg(/|$)|@temporalio/(activity|client|worker)(/|$))',
+              message:
+                'src/contracts/ is imported by workflows: no Nest, TypeORM, PostgreSQL, Node I/O or server-side Temporal',
+            },
+            { regex: '^[.][.]/(?!domain/)', message: 'src/contracts/ depends only on src/domain' },
           ],
         },
       ],

@@ -2,55 +2,19 @@ import { heartbeat, log } from '@temporalio/activity';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isUnitStage, SUBMISSION_WORDS, type UnitStage } from '../src/domain/campaign';
-import type { Calendar } from '../src/domain/calendar';
 import type { Stage } from '../src/domain/nomination';
-import { type Actor, calendarChangedSignal } from '../workflows/messages';
-import { SYSTEM_ACTOR_NAME } from './nomination.activities';
-import { insertNotices, type Notice, queueStepEmails } from './notices';
+import { SYSTEM_ACTOR_NAME } from '../src/contracts/audit';
+import { calendarChangedSignal } from '../src/contracts/nomination.messages';
+import type {
+  CampaignStep,
+  CampaignStepResult,
+  FanOutPage,
+  Notice,
+  UnitRef,
+} from '../src/contracts/projection';
+import { insertNotices, queueStepEmails } from './notices';
 import { refusingBadData } from './data-errors';
 import { RESOLVE_STEP_FAILURES } from './step-failures';
-
-export type CampaignAction = 'calendar_changed' | 'stage_reminder' | 'stage_closed' | 'round_closed';
-
-/** One step of a campaign workflow, as the campaign's audit log and the read model must show it. */
-export interface CampaignStep {
-  workflowId: string;
-  campaignId: string;
-  /** Step number within the workflow (carried over continue-as-new); (workflowId, seq) makes it idempotent. */
-  seq: number;
-  occurredAt: string;
-  action: CampaignAction;
-  /** Null when the system acted (a reminder, a cut-off). */
-  actor: Actor | null;
-  stage?: Stage;
-  /** calendar_changed: the new calendar, saved to the campaign. */
-  calendar?: Calendar;
-  /** stage_reminder: hours left before the stage's cut-off. */
-  offsetHours?: number;
-  /** stage_reminder and stage_closed: the stage's cut-off. */
-  cutoffAt?: string;
-}
-
-export interface UnitRef {
-  id: string;
-  name: string;
-}
-
-/** What the step found: for a unit stage, the district-level units that had submitted nothing. */
-export interface CampaignStepResult {
-  applied: boolean;
-  missingUnits: UnitRef[];
-  totalUnits: number;
-}
-
-export interface FanOutPage {
-  campaignId: string;
-  calendar: Calendar;
-  changedBy: string;
-  /** Resume after this workflow id (keyset paging); null for the first page. */
-  after: string | null;
-  pageSize: number;
-}
 
 /** Signals sent at once within one page. */
 const SIGNAL_CONCURRENCY = 20;

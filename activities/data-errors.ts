@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { PROJECTION_DATA_ERROR } from '../workflows/messages';
+import { PROJECTION_DATA_ERROR } from '../src/contracts/failures';
 
 /**
  * SQLSTATE classes caused by the data rather than by the database being unavailable: 22 data exception

@@ -6,10 +6,7 @@ import { NominationActivities } from './nomination.activities';
 import { StepFailureActivities } from './step-failures';
 
 export { CampaignActivities } from './campaign.activities';
-export type { CampaignStep } from './campaign.activities';
 export { NominationActivities } from './nomination.activities';
-export type { ProjectionRecord } from './nomination.activities';
-export type { StepFailure } from './step-failures';
 
 export interface ActivityDependencies {
   /** Queue notification emails in the outbox (SMTP_URL set); unset or false: in-app only. */

@@ -1,69 +1,11 @@
 import { log } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Decision, NominationStage, Outcome } from '../src/domain/nomination';
 import { refusingBadData } from './data-errors';
 import { RESOLVE_STEP_FAILURES } from './step-failures';
-import { insertNotices, type Notice, queueStepEmails } from './notices';
-import type { Actor, NominationContent, NominationInput, OpenTask } from '../workflows/messages';
-
-export type AuditAction =
-  | 'registered'
-  | 'decided'
-  | 'resubmitted'
-  | 'withdrawn'
-  | 'reminder'
-  | 'overdue'
-  | 'escalated'
-  | 'deadline_changed'
-  | 'closed_at_cutoff'
-  | 'deadline_extended'
-  | 'cancelled'
-  | 'claimed'
-  | 'unclaimed'
-  | 'reassigned'
-  | 'released';
-
-export type { Notice } from './notices';
-
-/** One step of a nomination workflow, as the read model and the audit log must show it. */
-export interface ProjectionRecord {
-  workflowId: string;
-  nominationId: string;
-  /** Step number within the workflow; (workflowId, seq) makes the write idempotent. */
-  seq: number;
-  occurredAt: string;
-  action: AuditAction;
-  /** Null when the system acted (a timer, a cut-off, a calendar change); never a person for an automatic step. */
-  actor: Actor | null;
-  /** The absent reviewer an acting colleague decided for. */
-  onBehalfOf?: Actor | null;
-  stageBefore: NominationStage | null;
-  stageAfter: NominationStage;
-  outcome: Outcome | null;
-  /** The task the step concerns. */
-  taskId?: string | null;
-  decision?: Decision | null;
-  comment?: string | null;
-  score?: number | null;
-  /** Present on the first step only: the nomination's content, so the row exists even if nothing else wrote it. */
-  nomination?: NominationInput;
-  /** Content the submitter changed on resubmission. */
-  changes?: Partial<NominationContent>;
-  revisions?: number;
-  /** The nomination's (and its open task's) overdue flag after this step. */
-  overdue?: boolean;
-  closeTask?: { id: string; status: 'completed' | 'cancelled' };
-  openTask?: OpenTask | null;
-  /** The open task's new holder; null: back to the unit's pool. */
-  taskAssignee?: { id: string; userId: string | null };
-  /** New due date and cut-off of the open task (calendar change). */
-  taskDeadline?: { id: string; dueAt: string; cutoffAt: string };
-  notify?: Notice[];
-  /** The system step the workflow still holds after a data error: its failure stays unresolved. */
-  stillHeld?: AuditAction | null;
-}
-
-export const SYSTEM_ACTOR_NAME = 'system';
+import { insertNotices, queueStepEmails } from './notices';
+import { SYSTEM_ACTOR_NAME } from '../src/contracts/audit';
+import type { NominationContent, OpenTask } from '../src/contracts/nomination.messages';
+import type { ProjectionRecord } from '../src/contracts/projection';
 
 const CONTENT_COLUMNS: Record<keyof NominationContent, string> = {
   title: 'title',

@@ -1,16 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { Role } from '../src/domain/nomination';
-
-/** A message for everyone holding a role in a unit (a unit's reviewers, its administrators). */
-export interface Notice {
-  unitId: string;
-  role: Role;
-  /** The kind of step that raised it (an audit action). */
-  kind: string;
-  message: string;
-  /** Addressed to one user of that unit and role (a task's holder) rather than all of them. */
-  userId?: string;
-}
+import type { Notice } from '../src/contracts/projection';
 
 /** Stores a step's notices, keyed by (workflow, seq, index) so a retried step stores them once. */
 export async function insertNotices(

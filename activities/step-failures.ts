@@ -1,19 +1,6 @@
 import { log } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
-
-/** A step of a workflow that PostgreSQL refused for its data: kept for the administrators' stuck list. */
-export interface StepFailure {
-  workflowId: string;
-  /** Null for a campaign's step. */
-  nominationId: string | null;
-  campaignId?: string | null;
-  /** The audit action the step would have recorded. */
-  action: string;
-  reason: string;
-  /** The person whose request it was (answered 422); null: the system's own work, held and retried. */
-  actorUserId: string | null;
-  occurredAt: string;
-}
+import type { StepFailure } from '../src/contracts/projection';
 
 /**
  * Records that a step could not be written. One open row per workflow and action: a held step retried

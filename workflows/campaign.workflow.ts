@@ -11,7 +11,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CampaignActivities, CampaignStep, CampaignStepResult } from '../activities/campaign.activities';
+import type { CampaignActivities } from '../activities/campaign.activities';
 import {
   advanceCampaignProgress,
   type CampaignEvent,
@@ -20,7 +20,8 @@ import {
   nextCampaignEvent,
 } from '../src/domain/campaign';
 import { calendarProblems } from '../src/domain/calendar';
-import { CampaignIdKey } from '../src/domain/search-attributes';
+import { CampaignIdKey } from '../src/contracts/search-attributes';
+import type { CampaignStep, CampaignStepResult } from '../src/contracts/projection';
 import { workflowNow, workflowNowMs } from './clock';
 import {
   type CalendarChangeRequest,
@@ -28,9 +29,9 @@ import {
   type CampaignState,
   campaignStateQuery,
   changeCalendarUpdate,
-} from './campaign.messages';
+} from '../src/contracts/campaign.messages';
 import type { StepFailureActivities } from '../activities/step-failures';
-import { REFUSAL } from './messages';
+import { REFUSAL } from '../src/contracts/failures';
 import { retryDelayMs, unrecordable } from './unrecorded';
 
 const { recordCampaignStep } = proxyActivities<CampaignActivities>({

@@ -11,7 +11,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { NominationActivities, Notice, ProjectionRecord } from '../activities/nomination.activities';
+import type { NominationActivities } from '../activities/nomination.activities';
 import type { StepFailureActivities } from '../activities/step-failures';
 import {
   advanceProgress,
@@ -45,15 +45,12 @@ import {
   NominationStageKey,
   OverdueKey,
   UnitIdKey,
-} from '../src/domain/search-attributes';
+} from '../src/contracts/search-attributes';
 import {
-  type CarriedNomination,
   CONTINUE_AS_NEW_PATCH,
   DEADLINE_FLOOR_PATCH,
   historyIsLong,
   RESUBMISSION_REVIEW_WINDOW_PATCH,
-  type DecidedTask,
-  type HeldStep,
 } from './carried-state';
 import { timeMs } from '../src/domain/time';
 import { workflowNow, workflowNowMs } from './clock';
@@ -63,25 +60,28 @@ import {
   assignUpdate,
   type CalendarChange,
   calendarChangedSignal,
+  type CarriedNomination,
+  type DecidedTask,
   type DecisionInput,
   type DecisionResult,
   decisionKey,
   decideUpdate,
   type ExtendDeadlineInput,
   extendDeadlineUpdate,
+  type HeldStep,
   type NominationContent,
   type NominationInput,
   type NominationState,
   type OpenTask,
-  REFUSAL,
-  BUSY_MESSAGE,
   registrationUpdate,
   type ResubmitInput,
   resubmitUpdate,
   stateQuery,
   type WithdrawInput,
   withdrawUpdate,
-} from './messages';
+} from '../src/contracts/nomination.messages';
+import { BUSY_MESSAGE, REFUSAL } from '../src/contracts/failures';
+import type { Notice, ProjectionRecord } from '../src/contracts/projection';
 import { retryDelayMs, unrecordable } from './unrecorded';
 
 const { recordProjection } = proxyActivities<NominationActivities>({

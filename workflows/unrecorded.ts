@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { PROJECTION_DATA_ERROR } from './messages';
+import { PROJECTION_DATA_ERROR } from '../src/contracts/failures';
 
 /** PostgreSQL's reason when an activity failed because it refused the step's data; null for anything else. */
 export function unrecordable(err: unknown): string | null {

@@ -25,7 +25,7 @@ import { refusalToHttp } from '../temporal/update-errors';
 import { TemporalCalls } from '../temporal/temporal-calls';
 import { requestUpdateId } from '../temporal/update-ids';
 import type { campaignWorkflow } from '../../workflows/campaign.workflow';
-import { type CampaignInput, changeCalendarUpdate } from '../../workflows/campaign.messages';
+import { type CampaignInput, changeCalendarUpdate } from '../contracts/campaign.messages';
 import { Campaign } from './campaign.entity';
 import type { CampaignEventDto, CampaignUnitsDto, CreateCampaignDto, UnitStatusDto } from './campaign.dto';
 

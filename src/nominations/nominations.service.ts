@@ -32,7 +32,7 @@ import {
   registrationUpdate,
   resubmitUpdate,
   withdrawUpdate,
-} from '../../workflows/messages';
+} from '../contracts/nomination.messages';
 import { refusalToHttp } from '../temporal/update-errors';
 import { TemporalCalls } from '../temporal/temporal-calls';
 import { requestUpdateId } from '../temporal/update-ids';

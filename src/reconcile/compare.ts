@@ -1,4 +1,4 @@
-import type { NominationState } from '../../workflows/messages';
+import type { NominationState } from '../contracts/nomination.messages';
 
 /** What the read model says about one nomination: its row and its tasks still marked open. */
 export interface ReadModelNomination {

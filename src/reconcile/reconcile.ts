@@ -1,7 +1,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { nominationWorkflowId } from '../domain/nomination';
-import { type NominationState, stateQuery } from '../../workflows/messages';
+import { type NominationState, stateQuery } from '../contracts/nomination.messages';
 import { compareNomination, type Difference } from './compare';
 import { loadReadModel, reconcilableIds } from './read-model';
 import { repairNomination, type RepairActor } from './repair';

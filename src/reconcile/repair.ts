@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { NominationState } from '../../workflows/messages';
+import type { NominationState } from '../contracts/nomination.messages';
 import type { Difference, ReadModelNomination } from './compare';
 
 /** The administrator in whose name a repair is audited. */

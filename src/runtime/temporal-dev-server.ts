@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../contracts/search-attributes';
 import { canListen, freePort } from './ports';
 import {
   BinaryNotFoundError,

@@ -2,7 +2,7 @@ import { ConflictException } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { type ProposalCount, type Quotas, quotaRefusal } from '../domain/campaign';
 import type { Field } from '../domain/nomination';
-import type { DecisionInput } from '../../workflows/messages';
+import type { DecisionInput } from '../contracts/nomination.messages';
 
 /*
  * Quotas on proposals without holding a connection while a workflow answers (issue 11, item 6). A place

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { Decision, NominationStage, Outcome } from '../domain/nomination';
-import type { DecisionResult } from '../../workflows/messages';
+import type { DecisionResult } from '../contracts/nomination.messages';
 
 /**
  * A decision that closed its nomination completes the workflow, which then answers no Update: a client

@@ -23,7 +23,7 @@ import {
   decideUpdate,
   type DecisionInput,
   type DecisionResult,
-} from '../../workflows/messages';
+} from '../contracts/nomination.messages';
 import { recordedDecision } from './recorded-decision';
 import { releaseReservation, reservationTtlMs, reserveProposal } from './proposal-quota';
 import type { DecisionDto, InboxTaskDto, ListTasksQuery, ReassignDto } from './task.dto';

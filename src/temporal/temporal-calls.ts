@@ -6,7 +6,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
-import { BUSY_MESSAGE, REFUSAL } from '../../workflows/messages';
+import { BUSY_MESSAGE, REFUSAL } from '../contracts/failures';
 import { RetryLaterException } from '../common/unavailable';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';

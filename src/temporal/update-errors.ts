@@ -5,7 +5,7 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { REFUSAL } from '../../workflows/messages';
+import { REFUSAL } from '../contracts/failures';
 
 /**
  * Turns a workflow's refusal of an Update into the HTTP answer that says why; anything else

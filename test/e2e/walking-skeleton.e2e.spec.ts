@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { NominationStageKey } from '../../src/domain/search-attributes';
+import { NominationStageKey } from '../../src/contracts/search-attributes';
 import { E2E_ADMIN, TestApp } from '../support/http-app';
 
 /**

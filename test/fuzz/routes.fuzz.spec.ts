@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from '@temporalio/client';
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
-import { stateQuery } from '../../workflows/messages';
+import { stateQuery } from '../../src/contracts/nomination.messages';
 import { TestApp } from '../support/http-app';
 
 /**

@@ -1,15 +1,15 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { createActivities, type ProjectionRecord } from '../../activities';
-import type { Notice } from '../../activities/nomination.activities';
+import { createActivities } from '../../activities';
+import type { Notice, ProjectionRecord } from '../../src/contracts/projection';
 import { DEFAULT_SMTP_FROM, type EmailSenderConfig } from '../../src/config/config';
 import { demoCalendar } from '../../src/database/seed';
 import { nominationWorkflowId } from '../../src/domain/nomination';
 import { setLogLevel } from '../../src/logging/json-log';
 import { EMAIL_CLAIM_MS, EmailSender } from '../../src/notifications/email-sender';
 import { createSmtpMailer } from '../../src/notifications/mailer';
-import type { Actor } from '../../workflows/messages';
+import type { Actor } from '../../src/contracts/nomination.messages';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createOrg, createUser, type Org } from '../support/fixtures';
 import { TestApp } from '../support/http-app';

@@ -6,14 +6,14 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { campaignWorkflowId } from '../../src/domain/campaign';
 import { HOUR_MS } from '../../src/domain/calendar';
 import { STAGES } from '../../src/domain/nomination';
-import { changeCalendarUpdate } from '../../workflows/campaign.messages';
+import { changeCalendarUpdate } from '../../src/contracts/campaign.messages';
 import {
   assignUpdate,
   calendarChangedSignal,
   extendDeadlineUpdate,
   resubmitUpdate,
   withdrawUpdate,
-} from '../../workflows/messages';
+} from '../../src/contracts/nomination.messages';
 import { DAY_MS, iso, WorkflowHarness } from '../support/workflow-harness';
 import { addHistory, HISTORIES_DIR, VERSION_FOLDER } from './manifest';
 

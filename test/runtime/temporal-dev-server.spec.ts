@@ -8,7 +8,7 @@ import {
   NominationStageKey,
   OverdueKey,
   SEARCH_ATTRIBUTE_DEFINITIONS,
-} from '../../src/domain/search-attributes';
+} from '../../src/contracts/search-attributes';
 import { canListen, freePort } from '../../src/runtime/ports';
 import { isProcessAlive, resolveTemporalBinary } from '../../src/runtime/temporal-binaries';
 import { type RunningDevServer, startTemporalDevServer } from '../../src/runtime/temporal-dev-server';

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { campaignWorkflowId } from '../../src/domain/campaign';
 import type { Role } from '../../src/domain/nomination';
 import { demoCalendar } from '../../src/database/seed';
-import type { Actor } from '../../workflows/messages';
+import type { Actor } from '../../src/contracts/nomination.messages';
 
 export interface Org {
   provinceId: string;

@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../src/domain/search-attributes';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../src/contracts/search-attributes';
 import { resolveTemporalBinary } from '../../src/runtime/temporal-binaries';
 
 const { IndexedValueType } = temporal.api.enums.v1;

@@ -2,10 +2,10 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { type CampaignStep, createActivities, type ProjectionRecord } from '../../activities';
-import type { CampaignStepResult } from '../../activities/campaign.activities';
+import { createActivities } from '../../activities';
+import type { CampaignStep, CampaignStepResult, ProjectionRecord } from '../../src/contracts/projection';
 import { campaignWorkflowId } from '../../src/domain/campaign';
-import { type CampaignInput, campaignStateQuery } from '../../workflows/campaign.messages';
+import { type CampaignInput, campaignStateQuery } from '../../src/contracts/campaign.messages';
 import type { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { type Calendar, HOUR_MS } from '../../src/domain/calendar';
 import { nominationWorkflowId, STAGES } from '../../src/domain/nomination';
@@ -16,7 +16,7 @@ import {
   type Actor,
   type DecisionInput,
   type NominationInput,
-} from '../../workflows/messages';
+} from '../../src/contracts/nomination.messages';
 import type { nominationWorkflow } from '../../workflows/nomination.workflow';
 import { createTestDatabase, type TestDatabase } from './database';
 import { createOrg, createUser, type Org } from './fixtures';

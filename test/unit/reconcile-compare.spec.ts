@@ -1,5 +1,5 @@
 import { compareNomination, type ReadModelNomination } from '../../src/reconcile/compare';
-import type { NominationState, OpenTask } from '../../workflows/messages';
+import type { NominationState, OpenTask } from '../../src/contracts/nomination.messages';
 
 const task: OpenTask = {
   id: '11111111-1111-4111-8111-111111111111',

@@ -2,7 +2,7 @@ import { type Client, ServiceError, WorkflowUpdateFailedError } from '@temporali
 import { ApplicationFailure } from '@temporalio/common';
 import { databaseUnavailable } from '../../src/common/unavailable';
 import type { AppConfig } from '../../src/config/config';
-import { BUSY_MESSAGE, REFUSAL } from '../../workflows/messages';
+import { BUSY_MESSAGE, REFUSAL } from '../../src/contracts/failures';
 import { TemporalCalls, temporalUnavailable } from '../../src/temporal/temporal-calls';
 import { decisionUpdateId, requestUpdateId } from '../../src/temporal/update-ids';
 

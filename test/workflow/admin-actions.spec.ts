@@ -1,13 +1,13 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { HOUR_MS } from '../../src/domain/calendar';
-import { OverdueKey } from '../../src/domain/search-attributes';
+import { OverdueKey } from '../../src/contracts/search-attributes';
 import {
   calendarChangedSignal,
   extendDeadlineUpdate,
-  REFUSAL,
   stateQuery,
   withdrawUpdate,
-} from '../../workflows/messages';
+} from '../../src/contracts/nomination.messages';
+import { REFUSAL } from '../../src/contracts/failures';
 import { DAY_MS, iso, near, refusal, WorkflowHarness } from '../support/workflow-harness';
 
 /** An administrator's actions on one nomination, through its workflow, on the time-skipping server. */

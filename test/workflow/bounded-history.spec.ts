@@ -1,9 +1,10 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { HOUR_MS } from '../../src/domain/calendar';
-import { OverdueKey } from '../../src/domain/search-attributes';
+import { OverdueKey } from '../../src/contracts/search-attributes';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker-options';
-import { assignUpdate, REFUSAL, stateQuery } from '../../workflows/messages';
+import { assignUpdate, stateQuery } from '../../src/contracts/nomination.messages';
+import { REFUSAL } from '../../src/contracts/failures';
 import { DAY_MS, near, refusal, WorkflowHarness } from '../support/workflow-harness';
 
 /** Claim/unclaim cycles the issue asks to survive: 6,000 requests, about 30 runs of 2,000 events. */

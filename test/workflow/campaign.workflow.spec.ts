@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { campaignWorkflowId } from '../../src/domain/campaign';
 import { type Calendar, HOUR_MS } from '../../src/domain/calendar';
 import { STAGES } from '../../src/domain/nomination';
-import { campaignStateQuery, changeCalendarUpdate } from '../../workflows/campaign.messages';
-import { REFUSAL, stateQuery } from '../../workflows/messages';
+import { campaignStateQuery, changeCalendarUpdate } from '../../src/contracts/campaign.messages';
+import { REFUSAL } from '../../src/contracts/failures';
+import { stateQuery } from '../../src/contracts/nomination.messages';
 import { createUser } from '../support/fixtures';
 import { DAY_MS, iso, near, refusal, WorkflowHarness } from '../support/workflow-harness';
 

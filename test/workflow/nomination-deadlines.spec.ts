@@ -1,15 +1,15 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { HOUR_MS } from '../../src/domain/calendar';
 import { STAGES, type Stage } from '../../src/domain/nomination';
-import { OverdueKey } from '../../src/domain/search-attributes';
+import { OverdueKey } from '../../src/contracts/search-attributes';
 import {
   calendarChangedSignal,
   extendDeadlineUpdate,
-  REFUSAL,
   resubmitUpdate,
   stateQuery,
   withdrawUpdate,
-} from '../../workflows/messages';
+} from '../../src/contracts/nomination.messages';
+import { REFUSAL } from '../../src/contracts/failures';
 import { DAY_MS, iso, near, refusal, WorkflowHarness } from '../support/workflow-harness';
 
 /** Decisions that bring a new nomination to each stage. */

@@ -3,8 +3,14 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import type { Outcome } from '../../src/domain/nomination';
-import { CampaignIdKey, NominationStageKey, OverdueKey, UnitIdKey } from '../../src/domain/search-attributes';
-import { REFUSAL, stateQuery, type Actor, type DecisionInput } from '../../workflows/messages';
+import {
+  CampaignIdKey,
+  NominationStageKey,
+  OverdueKey,
+  UnitIdKey,
+} from '../../src/contracts/search-attributes';
+import { REFUSAL } from '../../src/contracts/failures';
+import { stateQuery, type Actor, type DecisionInput } from '../../src/contracts/nomination.messages';
 import { refusal, WorkflowHarness } from '../support/workflow-harness';
 
 describe('nominationWorkflow on the time-skipping server, projecting into PostgreSQL', () => {

@@ -7,8 +7,8 @@ import { type Field, nominationWorkflowId, STAGES } from '../../src/domain/nomin
 import { STUCK_LIMIT_MAX } from '../../src/pipeline/pipeline.dto';
 import { PipelineService } from '../../src/pipeline/pipeline.service';
 import { ReportsService } from '../../src/reports/reports.service';
-import { changeCalendarUpdate } from '../../workflows/campaign.messages';
-import { resubmitUpdate, stateQuery, withdrawUpdate } from '../../workflows/messages';
+import { changeCalendarUpdate } from '../../src/contracts/campaign.messages';
+import { resubmitUpdate, stateQuery, withdrawUpdate } from '../../src/contracts/nomination.messages';
 import type { nominationWorkflow } from '../../workflows/nomination.workflow';
 import {
   expectedReport,

@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { DEFAULT_RESUBMISSION_REVIEW_HOURS, HOUR_MS } from '../../src/domain/calendar';
-import { calendarChangedSignal, resubmitUpdate, stateQuery } from '../../workflows/messages';
+import { calendarChangedSignal, resubmitUpdate, stateQuery } from '../../src/contracts/nomination.messages';
 import { DAY_MS, iso, near, WorkflowHarness } from '../support/workflow-harness';
 
 const WINDOW_MS = DEFAULT_RESUBMISSION_REVIEW_HOURS * HOUR_MS;

@@ -1,5 +1,6 @@
 import { HOUR_MS } from '../../src/domain/calendar';
-import { assignUpdate, REFUSAL, stateQuery } from '../../workflows/messages';
+import { assignUpdate, stateQuery } from '../../src/contracts/nomination.messages';
+import { REFUSAL } from '../../src/contracts/failures';
 import { refusal, WorkflowHarness } from '../support/workflow-harness';
 
 /** Who holds a task, on the time-skipping server: claims, their races, reassignment and release. */

@@ -2,7 +2,8 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { HOUR_MS } from '../../src/domain/calendar';
 import { nominationWorkflowId } from '../../src/domain/nomination';
-import { REFUSAL, registrationUpdate, stateQuery } from '../../workflows/messages';
+import { REFUSAL } from '../../src/contracts/failures';
+import { registrationUpdate, stateQuery } from '../../src/contracts/nomination.messages';
 import type { nominationWorkflow } from '../../workflows/nomination.workflow';
 import { refusal, WorkflowHarness } from '../support/workflow-harness';
 

@@ -1,8 +1,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ProposalCount, Quotas } from '../src/domain/campaign';
-import type { Calendar, DeadlineProgress } from '../src/domain/calendar';
-import type { Decision, Field, Kind, NominationStage, Outcome, Role, Stage } from '../src/domain/nomination';
-import type { CarriedNomination } from './carried-state';
+import type { ProposalCount, Quotas } from '../domain/campaign';
+import type { Calendar, DeadlineProgress } from '../domain/calendar';
+import type { Decision, Field, Kind, NominationStage, Outcome, Role, Stage } from '../domain/nomination';
+import type { AuditAction } from './audit';
 
 /** Messages of nominationWorkflow, declared once and shared by the workflow, the API and the tests. */
 
@@ -173,26 +173,40 @@ export const registrationUpdate = defineUpdate<NominationState>('registration');
 export const calendarChangedSignal = defineSignal<[CalendarChange]>('calendarChanged');
 export const stateQuery = defineQuery<NominationState>('state');
 
-/** Failure types a validator throws; the API maps them to HTTP statuses. */
-export const REFUSAL = {
-  /** The request conflicts with the nomination's current state (closed, task not open, already decided). */
-  conflict: 'DecisionConflict',
-  /** The request itself is invalid for the task (not allowed here, missing score or comment, limit reached). */
-  invalid: 'DecisionInvalid',
-  /** The actor may not act on this task. */
-  forbidden: 'DecisionForbidden',
-  /**
-   * The request was valid but PostgreSQL refused to record its data (a data error the edge let through):
-   * nothing changed, and the same request will be refused again.
-   */
-  unrecorded: 'RequestUnrecorded',
-} as const;
-
 /**
- * The `conflict` refusal of a request that arrives while another is being applied: it says nothing about
- * the request itself, so the API sends it again shortly (TemporalCalls, kind `request`).
+ * Everything a nomination knows that its registration input does not, handed from one run to the next
+ * (workflows/carried-state.ts decides when). The calendar travels as the input's own `calendar`; the
+ * registration is not recorded again.
  */
-export const BUSY_MESSAGE = 'another request on this nomination is being recorded';
+export interface CarriedNomination {
+  /** The last audit sequence number used: the next run goes on from it, without a gap or a repeat. */
+  seq: number;
+  stage: NominationStage;
+  /** The open task, with its dates, holder, `openedAt` and `datedAt` (which reminders were already skipped). */
+  task: OpenTask | null;
+  /** Which reminders and escalations were sent for the task's due date: none is sent twice. */
+  progress: DeadlineProgress | null;
+  decisions: number;
+  revisions: number;
+  content: NominationContent;
+  /** Answers already given, by task id: a retried decision still gets its answer in the next run. */
+  decided: [string, DecidedTask][];
+  /** Calendar changes signalled but not applied yet: applied first by the next run. */
+  calendarChanges: CalendarChange[];
+  /** The system's step refused for its data and held: the next run tries it again at its time. */
+  held: HeldStep | null;
+}
 
-/** The failure type of an activity whose step PostgreSQL refused for its data (never retried). */
-export const PROJECTION_DATA_ERROR = 'ProjectionDataError';
+/** A system step refused for its data, waiting for its next try. */
+export interface HeldStep {
+  action: AuditAction;
+  work: 'timer' | 'calendar';
+  attempts: number;
+  until: number;
+}
+
+export interface DecidedTask {
+  /** Who decided what (decisionKey): the same again is a retry, anything else a conflict. */
+  key: string;
+  result: DecisionResult;
+}

@@ -1,7 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { CampaignProgress } from '../src/domain/campaign';
-import type { Calendar } from '../src/domain/calendar';
-import type { Actor } from './messages';
+import type { CampaignProgress } from '../domain/campaign';
+import type { Calendar } from '../domain/calendar';
+import type { Actor } from './nomination.messages';
 
 /** Messages of campaignWorkflow, declared once and shared by the workflow, the API and the tests. */
 
