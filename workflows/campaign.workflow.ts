@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -16,10 +15,8 @@ import {
   advanceCampaignProgress,
   type CampaignEvent,
   type CampaignProgress,
-  calendarChangeProblems,
   nextCampaignEvent,
 } from '../src/domain/campaign';
-import { calendarProblems } from '../src/domain/calendar';
 import { CampaignIdKey } from '../src/contracts/search-attributes';
 import type { CampaignStep, CampaignStepResult } from '../src/contracts/projection';
 import { workflowNow, workflowNowMs } from './clock';
@@ -32,6 +29,8 @@ import {
 } from '../src/contracts/campaign.messages';
 import type { StepFailureActivities } from '../activities/step-failures';
 import { REFUSAL } from '../src/contracts/failures';
+import { validateCalendarChange } from './campaign.validators';
+import { refuse } from './refusals';
 import { retryDelayMs, unrecordable } from './unrecorded';
 
 const { recordCampaignStep } = proxyActivities<CampaignActivities>({
@@ -99,18 +98,12 @@ export async function campaignWorkflow(input: CampaignInput): Promise<{ campaign
       return state();
     },
     {
-      validator: (request) => {
-        if (over) throw refuse(REFUSAL.conflict, 'the campaign is over; its calendar can no longer change');
-        if (changes.length > 0) throw refuse(REFUSAL.conflict, 'another calendar change is being applied');
-        if (!(request.actor.role === 'admin'))
-          throw refuse(REFUSAL.forbidden, 'only an admin may change the calendar');
-        const problems = calendarProblems(request.calendar);
-        if (problems.length === 0) {
-          problems.push(...calendarChangeProblems(calendar, request.calendar, progress, workflowNowMs()));
-        }
-        if (problems.length)
-          throw refuse(REFUSAL.invalid, problems.map((p) => `${p.field} ${p.reason}`).join('; '));
-      },
+      validator: (request) =>
+        validateCalendarChange(
+          request,
+          { over, changing: changes.length > 0, calendar, progress },
+          workflowNowMs(),
+        ),
     },
   );
 
@@ -244,8 +237,4 @@ export async function campaignWorkflow(input: CampaignInput): Promise<{ campaign
   }
   await condition(allHandlersFinished);
   return { campaignId: input.campaignId };
-}
-
-function refuse(type: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
