@@ -17,10 +17,13 @@ export type WorkflowSource = { workflowBundle: { codePath: string } } | { workfl
  * worker starts without webpack and runs exactly what was built; the sources under ts-jest are bundled at
  * start. A missing bundle stops the start with the command that makes it.
  */
-export function workflowSource(env: NodeJS.ProcessEnv = process.env): WorkflowSource {
-  const compiled = path.extname(__filename) === '.js';
+export function workflowSource(
+  env: NodeJS.ProcessEnv = process.env,
+  compiled = path.extname(__filename) === '.js',
+  exists: (file: string) => boolean = fs.existsSync,
+): WorkflowSource {
   if (!compiled || env.WORKFLOW_BUNDLE === 'off') return { workflowsPath: WORKFLOWS_PATH };
-  if (!fs.existsSync(WORKFLOW_BUNDLE_PATH)) {
+  if (!exists(WORKFLOW_BUNDLE_PATH)) {
     throw new Error(
       `the workflow bundle ${path.relative(process.cwd(), WORKFLOW_BUNDLE_PATH)} is missing: run \`npm run build\` ` +
         '(or set WORKFLOW_BUNDLE=off to bundle workflows/ at every worker start)',
