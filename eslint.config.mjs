@@ -9,6 +9,23 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
+    // Type-aware: a promise nobody awaits loses its error (an unhandled rejection ends the process) and a
+    // promise passed where a callback's result is ignored (Express, Nest hooks, timers) runs unobserved.
+    // tsconfig.json covers src, workflows, activities, scripts and test; the project service finds it.
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    // Plain JavaScript has no type information: the web pages (served as they are) and Jest's config,
+    // reporter and this file.
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     // Plain CommonJS run by Node itself (Jest's config and reporter).
     files: ['**/*.js'],
     languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly' } },

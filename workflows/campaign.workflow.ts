@@ -59,7 +59,7 @@ export const FAN_OUT_PAGE_SIZE = 500;
 export const CAMPAIGN_REMINDER_FLOOR_PATCH = 'campaign-reminder-floor';
 
 /**
- * One campaign's round (DESIGN.md §1): it owns the calendar. Before each unit stage's cut-off it reminds
+ * One campaign's round (docs/design.md §1): it owns the calendar. Before each unit stage's cut-off it reminds
  * the district-level units that have submitted nothing (and the province's administrators); at each
  * cut-off it records the stage as closed with the units that never submitted; a calendar change is
  * saved, audited and fanned out to the open nominations, in pages. It ends when the last stage closes.

@@ -31,7 +31,7 @@ export interface NominationResult {
 }
 
 /**
- * One nomination's way through the round (DESIGN.md §1). The workflow is the authority on its stage;
+ * One nomination's way through the round (docs/design.md §1). The workflow is the authority on its stage;
  * every change it makes is written to the read model and the audit log by one idempotent activity
  * call, numbered by `seq` so a retried call changes nothing twice. Nothing is ever decided by silence:
  * a task nobody acts on is reminded, then escalated, and at its stage's hard cut-off the nomination

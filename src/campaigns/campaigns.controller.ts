@@ -70,7 +70,7 @@ export class CampaignsController {
   }
 
   /**
-   * The body is the whole calendar (DESIGN.md §5): its shape and bounds are CalendarDto's (400), the rules
+   * The body is the whole calendar (docs/design.md §5): its shape and bounds are CalendarDto's (400), the rules
    * between its dates the domain's (422 naming the exact field, `calendar.stages.district_review.cutoffAt`).
    */
   @Patch(':id/calendar')

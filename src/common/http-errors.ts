@@ -36,7 +36,7 @@ function flatten(errors: ValidationError[], prefix = ''): { field: string; reaso
 }
 
 /**
- * Every error leaves as `{ statusCode, error, message }` (DESIGN.md §5). Unexpected errors are logged
+ * Every error leaves as `{ statusCode, error, message }` (docs/design.md §5). Unexpected errors are logged
  * in full and answered with a generic 500: no stack trace or SQL ever reaches a client.
  */
 @Catch()

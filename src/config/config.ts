@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Level } from '../logging/json-log';
 
-/** Configuration from environment variables (documented in docs/running.md), validated once at start. */
+/** Configuration from environment variables (documented in docs/configuration.md), validated once at start. */
 export interface AppConfig {
   nodeEnv: string;
   port: number;

@@ -4,7 +4,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
  * Typed search attributes published by every nomination workflow, so that the Temporal UI and
  * `temporal workflow list --query "NominationStage = 'district_review'"` can find nominations.
  * The embedded dev server registers them at start; a self-hosted cluster needs them registered once
- * (see docs/running.md: `temporal operator search-attribute create`).
+ * (see docs/operations.md: `temporal operator search-attribute create`).
  */
 export const NominationStageKey = defineSearchAttributeKey('NominationStage', SearchAttributeType.KEYWORD);
 export const CampaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);

@@ -1,5 +1,5 @@
 /**
- * Pure domain rules of a nomination (DESIGN.md §2). Imported by workflows/ (deterministic sandbox),
+ * Pure domain rules of a nomination (docs/design.md §2). Imported by workflows/ (deterministic sandbox),
  * activities/ and src/ alike, so nothing here may touch Node APIs, I/O or the clock.
  */
 

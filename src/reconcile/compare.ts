@@ -36,7 +36,7 @@ export interface Difference {
 
 /**
  * Compares the read model with the workflow's queried state. The workflow is the source of truth
- * (DESIGN.md §3), so every difference names what the read model should show instead.
+ * (docs/design.md §3), so every difference names what the read model should show instead.
  */
 export function compareNomination(rm: ReadModelNomination, wf: NominationState): Difference[] {
   const diffs: Difference[] = [];

@@ -51,7 +51,7 @@ export interface ReconcileReport {
 const NOMINATION_PREFIX = nominationWorkflowId('');
 
 /**
- * Compares the read model with each nomination workflow's `stateQuery` (DESIGN.md §3: the workflow is the
+ * Compares the read model with each nomination workflow's `stateQuery` (docs/design.md §3: the workflow is the
  * truth) and, when asked, repairs the read model. Temporal is asked outside any transaction; a repair is
  * one short transaction per nomination.
  */

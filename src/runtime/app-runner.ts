@@ -97,7 +97,7 @@ export function configureHttp(app: NestExpressApplication): void {
   app.useGlobalFilters(new HttpErrorFilter());
   const doc = new DocumentBuilder()
     .setTitle('Nomination workflow engine')
-    .setDescription('Award nominations moved through the round by Temporal workflows (see DESIGN.md §5).')
+    .setDescription('Award nominations moved through the round by Temporal workflows (docs/design.md §5).')
     .setVersion('1')
     .addBearerAuth()
     .build();

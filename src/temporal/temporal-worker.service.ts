@@ -9,7 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { jsonLog } from '../logging/json-log';
 import { createSmtpMailer } from '../notifications/mailer';
 import { connectionOptions } from './connection-options';
-import { WORKFLOWS_PATH } from './worker-options';
+import { workflowSource } from './worker-options';
 
 /** Runs the Temporal worker inside the Nest application, with activities bound to Nest's DataSource. */
 @Injectable()
@@ -28,11 +28,13 @@ export class TemporalWorkerService implements OnApplicationBootstrap, BeforeAppl
     const { smtp } = this.config;
     const mailer = smtp ? createSmtpMailer(smtp.url, smtp.from) : undefined;
     this.connection = await NativeConnection.connect(connectionOptions(this.config.temporal));
+    const source = workflowSource();
+    const creating = Date.now();
     this.worker = await Worker.create({
       connection: this.connection,
       namespace: this.config.temporal.namespace,
       taskQueue: this.config.temporal.taskQueue,
-      workflowsPath: WORKFLOWS_PATH,
+      ...source,
       activities: createActivities(this.dataSource, { mailer, client: this.client }),
     });
     this.running = this.worker.run();
@@ -44,6 +46,8 @@ export class TemporalWorkerService implements OnApplicationBootstrap, BeforeAppl
     jsonLog('info', 'temporal worker running', {
       component: 'worker',
       taskQueue: this.config.temporal.taskQueue,
+      workflows: 'workflowBundle' in source ? 'prebuilt bundle' : 'bundled at start',
+      createMs: Date.now() - creating,
       // Never the URL itself: it may carry the SMTP password.
       email: smtp ? `smtp ${new URL(smtp.url).host}` : 'off (SMTP_URL unset)',
     });

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 /**
- * Unit scope (DESIGN.md §2): every user sees and acts only within their unit and the units under it.
+ * Unit scope (docs/design.md §2): every user sees and acts only within their unit and the units under it.
  * These queries are the one place that says what "within" means; every service filters through them.
  */
 

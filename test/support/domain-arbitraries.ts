@@ -4,7 +4,7 @@ import { STAGES, type Stage } from '../../src/domain/nomination';
 
 /*
  * Generators of the pure domain's inputs for the property tests (test/unit/*.property.spec.ts), built
- * from DESIGN.md §5 and CALENDAR_LIMITS alone, never from the code under test.
+ * from docs/design.md §5 and CALENDAR_LIMITS alone, never from the code under test.
  */
 
 export const MINUTE_MS = 60_000;
@@ -43,7 +43,7 @@ const tie = (a: fc.Arbitrary<number>) =>
   fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: a, weight: 3 });
 
 /**
- * A calendar the API must accept (DESIGN.md §5, CALENDAR_LIMITS): every stage, cut-off not before its due
+ * A calendar the API must accept (docs/design.md §5, CALENDAR_LIMITS): every stage, cut-off not before its due
  * date, each stage due no earlier than the previous cut-off, at most 10 distinct reminder offsets, and an
  * overdue task escalated at most 200 times before its cut-off.
  */

@@ -2,7 +2,7 @@
  * A randomized round, planned from a seed before anything runs: district-level and grassroots units, and
  * for each model the steps people take and when, down to the cut-offs that close it when nobody acts.
  * Pure (no I/O, no clock): times are offsets in ms from the round's start. The decision paths, stage
- * dates and deadline rules are written out here on their own, from DESIGN.md, not taken from src/domain,
+ * dates and deadline rules are written out here on their own, from docs/design.md, not taken from src/domain,
  * so the figures the app computes are checked against a model that shares none of its code.
  *
  * Randomness: fast-check's seeded sampling of an unbiased infinite stream. fast-check's own runner is not

@@ -331,7 +331,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 describe('calendar validation, as properties', () => {
-  it('accepts every calendar that keeps DESIGN.md §5 and CALENDAR_LIMITS', () => {
+  it('accepts every calendar that keeps docs/design.md §5 and CALENDAR_LIMITS', () => {
     fc.assert(
       fc.property(validCalendar, (cal) => expect(calendarProblems(cal)).toEqual([])),
       { numRuns: 300 },

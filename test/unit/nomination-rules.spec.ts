@@ -9,7 +9,7 @@ import {
 } from '../../src/domain/nomination';
 
 describe('stage rules', () => {
-  it('allows exactly the decisions of DESIGN.md §2 at each stage', () => {
+  it('allows exactly the decisions of docs/design.md §2 at each stage', () => {
     expect(DECISIONS_BY_STAGE).toEqual({
       district_registration: ['accept', 'request_revision', 'reject'],
       district_review: ['recognize', 'not_recognize', 'request_revision'],

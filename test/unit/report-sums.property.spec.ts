@@ -149,7 +149,7 @@ describe('the campaign report’s sums, as properties', () => {
 });
 
 /**
- * A nomination as the read model's milestone columns record it (DESIGN.md §2): registered always;
+ * A nomination as the read model's milestone columns record it (docs/design.md §2): registered always;
  * recognized at district level once it reached provincial_proposal; proposed once it reached
  * provincial_review; recognized by the province only if it closed recognized_provincial.
  */

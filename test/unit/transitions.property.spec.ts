@@ -12,7 +12,7 @@ import {
   transitionFor,
 } from '../../src/domain/nomination';
 
-/** DESIGN.md §2, copied by hand: the oracle the code's table is checked against. */
+/** docs/design.md §2, copied by hand: the oracle the code's table is checked against. */
 const DESIGN_DECISIONS: Record<Stage, string[]> = {
   district_registration: ['accept', 'request_revision', 'reject'],
   district_review: ['recognize', 'not_recognize', 'request_revision'],
@@ -21,7 +21,7 @@ const DESIGN_DECISIONS: Record<Stage, string[]> = {
   recognition: ['recognize', 'not_recognize'],
 };
 
-/** Where each outcome may be reached (DESIGN.md §2); withdrawn and expired anywhere. */
+/** Where each outcome may be reached (docs/design.md §2); withdrawn and expired anywhere. */
 const OUTCOME_STAGES: Record<Outcome, readonly Stage[]> = {
   rejected: ['district_registration'],
   not_recognized: ['district_review'],
