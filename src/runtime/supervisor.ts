@@ -42,10 +42,26 @@ export interface ChildSpec {
   ports?: readonly (number | undefined)[];
   /** The claim of its data directory: it records the child's pid, and is released by stop(). */
   claim?: Claim;
+  /** Without it, an unexpected exit is logged and that is all. */
+  restart?: RestartPolicy;
   log: Log;
 }
 
+/** Starting a child again, on the same args and ports, when it exits unexpectedly. */
+export interface RestartPolicy {
+  /** Restarts allowed within `windowMs`; the next unexpected exit gives up. */
+  maxRestarts: number;
+  windowMs: number;
+  /** The delay before the first restart in the window, doubled for each further one up to `maxDelayMs`. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** Called once, after the one log line that says it gave up (naming the child and its log file). */
+  onGiveUp?: (message: string) => void;
+}
+
 export interface SupervisedChild {
+  /** The running process's pid (a restart changes it). */
+  pid(): number | undefined;
   /** Stops it as `stopSignals` says, releases its claim, waits for its ports. Idempotent. */
   stop(): Promise<void>;
 }
@@ -86,8 +102,14 @@ class Supervised implements SupervisedChild {
   private exited: Promise<void> = Promise.resolve();
   private stopping?: Promise<void>;
   private unregister?: () => void;
+  /** When the restarts within the policy's window happened. */
+  private restarts: number[] = [];
 
   constructor(private readonly spec: ChildSpec) {}
+
+  pid(): number | undefined {
+    return this.exitReason === undefined ? this.proc?.pid : undefined;
+  }
 
   /** Spawns and waits until ready: the first start, and (issue 18) any restart, on the same args and ports. */
   async launch(): Promise<void> {
@@ -106,12 +128,8 @@ class Supervised implements SupervisedChild {
       () => this.signalNow(),
     );
     proc.once('exit', () => {
-      if (this.stopping || this.proc !== proc) return;
-      this.spec.log(
-        `${this.spec.name} ${this.exitReason} unexpectedly; its log: ${this.spec.logFile}`,
-        {},
-        'error',
-      );
+      if (!this.stopping && this.proc === proc)
+        void this.restart(`${this.spec.name} ${this.exitReason} unexpectedly`);
     });
     // The application decides how long Node lives; the exit hook signals the child when it ends.
     proc.unref();
@@ -126,6 +144,42 @@ class Supervised implements SupervisedChild {
         if (port !== undefined) await waitFor(() => canListen(port), PORT_RELEASE_MS);
       }
     })());
+  }
+
+  /** Starts it again with backoff, as the policy allows; a restart that does not come up counts too. */
+  private async restart(why: string): Promise<void> {
+    const { restart: policy, log, name, logFile } = this.spec;
+    for (;;) {
+      if (!policy) return log(`${why}; its log: ${logFile}`, {}, 'error');
+      const now = Date.now();
+      this.restarts = this.restarts.filter((t) => now - t < policy.windowMs);
+      if (this.restarts.length >= policy.maxRestarts) {
+        const message =
+          `${why}, after ${this.restarts.length} restarts in ${Math.round(policy.windowMs / 1000)} s: ` +
+          `giving up on ${name}; its log: ${logFile}`;
+        log(message, {}, 'error');
+        return policy.onGiveUp?.(message);
+      }
+      this.restarts.push(now);
+      const delay = Math.min(
+        (policy.initialDelayMs ?? 500) * 2 ** (this.restarts.length - 1),
+        policy.maxDelayMs ?? 30_000,
+      );
+      log(
+        `${why}; restarting it in ${delay} ms (restart ${this.restarts.length} of ${policy.maxRestarts})`,
+        {},
+        'warn',
+      );
+      await sleep(delay);
+      if (this.stopping) return log(`not restarting ${name}: it is being stopped`);
+      const failed = await this.launch().then(
+        () => undefined,
+        (err: Error) => err.message.split('\n')[0],
+      );
+      if (this.stopping) return;
+      if (!failed) return log(`${name} is running again (pid ${this.proc?.pid})`);
+      why = `${name} did not come back: ${failed}`;
+    }
   }
 
   private spawn(): ChildProcess {
