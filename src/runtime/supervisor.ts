@@ -114,19 +114,27 @@ class Supervised implements SupervisedChild {
   /** Spawns and waits until ready: the first start, and (issue 18) any restart, on the same args and ports. */
   async launch(): Promise<void> {
     const proc = this.spawn();
-    const failed = await this.waitUntilReady().catch(async (err: unknown) => {
-      await this.terminate(proc);
-      throw err;
-    });
-    if (failed) {
-      await this.terminate(proc);
-      throw new StartError(failed, this.exitReason !== undefined, this.spec.logFile, tail(this.spec.logFile));
-    }
+    // From the spawn on, so that Ctrl-C during a start stops this child too.
+    const first = !this.unregister;
     this.unregister ??= onShutdown(
       this.spec.name,
       () => this.stop(),
       () => this.signalNow(),
     );
+    const abandon = async () => {
+      await this.terminate(proc);
+      if (!first) return; // a restart that failed: still supervised, the restart loop goes on
+      this.unregister?.();
+      this.unregister = undefined;
+    };
+    const failed = await this.waitUntilReady().catch(async (err: unknown) => {
+      await abandon();
+      throw err;
+    });
+    if (failed) {
+      await abandon();
+      throw new StartError(failed, this.exitReason !== undefined, this.spec.logFile, tail(this.spec.logFile));
+    }
     proc.once('exit', () => {
       if (!this.stopping && this.proc === proc)
         void this.restart(`${this.spec.name} ${this.exitReason} unexpectedly`);
