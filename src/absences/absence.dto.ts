@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { IsTime } from '../common/validators';
+import type { AbsenceRow } from './absences.repository';
 
 export class CreateAbsenceDto {
   @ApiPropertyOptional({
@@ -32,4 +33,16 @@ export class AbsenceDto {
   @ApiProperty({ example: 'Trần Văn Cường' }) actingUserName!: string;
   @ApiProperty() startsAt!: Date;
   @ApiProperty() endsAt!: Date;
+}
+
+export function toAbsenceDto(r: AbsenceRow): AbsenceDto {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    userName: r.user_name,
+    actingUserId: r.acting_user_id,
+    actingUserName: r.acting_user_name,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+  };
 }

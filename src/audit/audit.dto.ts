@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsTime } from '../common/validators';
+import type { AuditRow } from './audit.repository';
 
 export const AUDIT_FORMATS = ['json', 'csv'] as const;
 export const AUDIT_LIMIT_MAX = 10_000;
@@ -83,4 +84,34 @@ export class AuditEntryDto {
   @ApiProperty({ nullable: true }) comment!: string | null;
   @ApiProperty({ nullable: true }) score!: number | null;
   @ApiProperty() occurredAt!: Date;
+}
+
+export function toAuditEntryDto(r: AuditRow): AuditEntryDto {
+  return {
+    id: String(r.id),
+    nominationId: r.nomination_id,
+    nominationTitle: r.title,
+    campaignId: r.campaign_id,
+    unitId: r.unit_id,
+    workflowId: r.workflow_id,
+    seq: r.seq,
+    action: r.action,
+    actor: {
+      type: r.actor_type,
+      userId: r.actor_user_id,
+      name: r.actor_name,
+      role: r.actor_role,
+      unitId: r.actor_unit_id,
+    },
+    onBehalfOf: r.on_behalf_of_user_id
+      ? { userId: r.on_behalf_of_user_id, name: r.on_behalf_of_name ?? '' }
+      : null,
+    stageBefore: r.stage_before,
+    stageAfter: r.stage_after,
+    outcome: r.outcome,
+    decision: r.decision,
+    comment: r.comment,
+    score: r.score,
+    occurredAt: r.occurred_at,
+  };
 }

@@ -18,6 +18,8 @@ import type { Quotas } from '../domain/campaign';
 import type { Calendar } from '../domain/calendar';
 import { FIELDS } from '../domain/nomination';
 import { CalendarDto } from './calendar.dto';
+import type { Campaign } from './campaign.entity';
+import type { CampaignEventRow, UnitStatusRow } from './campaigns.repository';
 
 const CALENDAR_EXAMPLE: Calendar = {
   stages: {
@@ -97,6 +99,21 @@ export class CampaignDto {
   @ApiProperty() createdAt!: Date;
 }
 
+export function toCampaignDto(c: Campaign): CampaignDto {
+  return {
+    id: c.id,
+    name: c.name,
+    year: c.year,
+    provinceUnitId: c.provinceUnitId,
+    calendar: c.calendar,
+    registrationOpensAt: c.registrationOpensAt,
+    quotas: c.quotas,
+    workflowId: c.workflowId,
+    closedAt: c.closedAt,
+    createdAt: c.createdAt,
+  };
+}
+
 export class StageSubmissionDto {
   @ApiProperty({ enum: UNIT_STAGES }) stage!: string;
   @ApiProperty({ example: 13 }) submitted!: number;
@@ -130,6 +147,34 @@ export class UnitStatusDto {
   quota!: { overall: QuotaUseDto; perField: Record<string, QuotaUseDto> };
 }
 
+/** A unit's status row, with its proposals set against the campaign's quotas. */
+export function toUnitStatusDto(r: UnitStatusRow, quotas: Quotas): UnitStatusDto {
+  return {
+    unitId: r.id,
+    name: r.name,
+    registered: r.registered,
+    districtRecognized: r.district_recognized,
+    proposed: r.proposed,
+    provinciallyRecognized: r.recognized,
+    openTasks: r.open_tasks,
+    overdueTasks: r.overdue_tasks,
+    submitted: {
+      district_registration: r.registered > 0,
+      district_review: r.district_recognized > 0,
+      provincial_proposal: r.proposed > 0,
+    },
+    quota: {
+      overall: { cap: quotas.perUnit ?? null, proposed: r.proposed },
+      perField: Object.fromEntries(
+        FIELDS.map((f) => [
+          f,
+          { cap: quotas.perField?.[f] ?? null, proposed: r.proposed_by_field?.[f] ?? 0 },
+        ]),
+      ),
+    },
+  };
+}
+
 export class CampaignUnitsDto {
   @ApiProperty({ type: [StageSubmissionDto] }) stages!: StageSubmissionDto[];
   @ApiProperty({ type: [UnitStatusDto] }) units!: UnitStatusDto[];
@@ -147,4 +192,15 @@ export class CampaignEventDto {
   @ApiProperty({ example: { missingUnits: [{ id: '…', name: 'Huyện Đức Linh' }], totalUnits: 14 } })
   details!: Record<string, unknown>;
   @ApiProperty() occurredAt!: Date;
+}
+
+export function toCampaignEventDto(r: CampaignEventRow): CampaignEventDto {
+  return {
+    seq: r.seq,
+    action: r.action,
+    actor: { type: r.actor_type, userId: r.actor_user_id, name: r.actor_name },
+    stage: r.stage,
+    details: r.details,
+    occurredAt: r.occurred_at,
+  };
 }

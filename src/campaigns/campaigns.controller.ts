@@ -16,7 +16,6 @@ import {
   CreateCampaignDto,
   QuotasDto,
 } from './campaign.dto';
-import { Campaign } from './campaign.entity';
 import { CampaignsService } from './campaigns.service';
 
 @ApiTags('campaigns')
@@ -27,7 +26,7 @@ export class CampaignsController {
 
   @Get()
   @ApiOkResponse({ type: [CampaignDto], description: 'All campaigns, newest year first' })
-  list(@AuthUser() user: CurrentUser): Promise<Campaign[]> {
+  list(@AuthUser() user: CurrentUser): Promise<CampaignDto[]> {
     return this.campaigns.list(user);
   }
 
@@ -37,14 +36,14 @@ export class CampaignsController {
     description: 'The calendar, quotas or province are invalid; the message names each field',
   })
   @ApiConflictResponse({ description: 'The province already has a campaign that year' })
-  create(@AuthUser() user: CurrentUser, @Body() body: CreateCampaignDto): Promise<Campaign> {
+  create(@AuthUser() user: CurrentUser, @Body() body: CreateCampaignDto): Promise<CampaignDto> {
     adminOnly(user, 'create a campaign');
     return this.campaigns.create(user, body);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: CampaignDto, description: 'One campaign with its calendar' })
-  get(@AuthUser() user: CurrentUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<Campaign> {
+  get(@AuthUser() user: CurrentUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<CampaignDto> {
     return this.campaigns.get(user, id);
   }
 
@@ -96,7 +95,7 @@ export class CampaignsController {
     @AuthUser() user: CurrentUser,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: QuotasDto,
-  ): Promise<Campaign> {
+  ): Promise<CampaignDto> {
     return this.campaigns.changeQuotas(user, id, body.quotas);
   }
 }

@@ -1,8 +1,13 @@
 import type { DataSourceOptions } from 'typeorm';
+import { Absence } from '../absences/absence.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { CampaignEvent } from '../campaigns/campaign-event.entity';
 import { Campaign } from '../campaigns/campaign.entity';
 import { Nomination } from '../nominations/nomination.entity';
+import { EmailOutbox } from '../notifications/email-outbox.entity';
 import { Notification } from '../notifications/notification.entity';
+import { StepFailure } from '../pipeline/step-failure.entity';
+import { ProposalReservation } from '../tasks/proposal-reservation.entity';
 import { Task } from '../tasks/task.entity';
 import { Unit } from '../units/unit.entity';
 import { User } from '../users/user.entity';
@@ -18,7 +23,21 @@ import { StepFailures1764130000000 } from './migrations/1764130000000-StepFailur
 import { ProposalReservations1764140000000 } from './migrations/1764140000000-ProposalReservations';
 import { NominationListing1764150000000 } from './migrations/1764150000000-NominationListing';
 
-export const ENTITIES = [Unit, Campaign, User, Nomination, Task, AuditEvent, Notification];
+/** One entity per table, so the entity list describes the whole schema (test/integration/entities-match-schema). */
+export const ENTITIES = [
+  Unit,
+  Campaign,
+  CampaignEvent,
+  User,
+  Nomination,
+  Task,
+  ProposalReservation,
+  AuditEvent,
+  Notification,
+  EmailOutbox,
+  Absence,
+  StepFailure,
+];
 export const MIGRATIONS = [
   Foundation1764050000000,
   Lifecycle1764060000000,

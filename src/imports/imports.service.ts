@@ -13,8 +13,8 @@ import { registrationProblem } from '../domain/campaign';
 import { nominationWorkflowId } from '../domain/nomination';
 import { jsonLog } from '../logging/json-log';
 import { NominationsService } from '../nominations/nominations.service';
-import { SCOPE_CTE } from '../units/scope';
 import { type BoundedOutcome, runBounded } from './bounded';
+import { ImportsRepository } from './imports.repository';
 import {
   checkImportRows,
   type ImportProblem,
@@ -51,10 +51,14 @@ export interface ImportResult {
  */
 @Injectable()
 export class ImportsService {
+  private readonly repo: ImportsRepository;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly nominations: NominationsService,
-  ) {}
+  ) {
+    this.repo = new ImportsRepository(dataSource);
+  }
 
   async importCsv(user: CurrentUser, campaignId: string, file: Buffer): Promise<ImportResult> {
     const campaign = await this.nominations.campaignFor(user, campaignId);
@@ -91,13 +95,7 @@ export class ImportsService {
       row,
       id: uuidFromName(`import:${campaignId}:${row.key}`),
     }));
-    const existing = new Set(
-      (
-        (await this.dataSource.query(`SELECT id FROM nominations WHERE id = ANY($1::uuid[])`, [
-          planned.map((p) => p.id),
-        ])) as { id: string }[]
-      ).map((r) => r.id),
-    );
+    const existing = new Set(await this.repo.existingNominationIds(planned.map((p) => p.id)));
     const toStart = planned.filter((p) => !existing.has(p.id));
     jsonLog('info', 'import started', {
       component: 'imports',
@@ -216,23 +214,7 @@ export class ImportsService {
    * names the file uses are folded by PostgreSQL exactly as `search_name` is.
    */
   private async unitDirectory(user: CurrentUser, values: string[]): Promise<UnitDirectory> {
-    const units: UnitEntry[] = (
-      (await this.dataSource.query(
-        `${SCOPE_CTE}
-         SELECT u.id, u.name, u.level, u.active, u.search_name, p.name AS parent_name,
-                p.search_name AS parent_search_name
-           FROM scope s JOIN units u ON u.id = s.id LEFT JOIN units p ON p.id = u.parent_id`,
-        [user.unitId],
-      )) as {
-        id: string;
-        name: string;
-        level: string;
-        active: boolean;
-        search_name: string;
-        parent_name: string | null;
-        parent_search_name: string | null;
-      }[]
-    ).map((u) => ({
+    const units: UnitEntry[] = (await this.repo.unitsWithin(user.unitId)).map((u) => ({
       id: u.id,
       name: u.name,
       level: u.level,
@@ -242,14 +224,7 @@ export class ImportsService {
       parentSearchName: u.parent_search_name,
     }));
     const keys = [...new Set(values.filter((v) => v !== '').flatMap((v) => UnitDirectory.foldKeys(v)))];
-    const folded = new Map(
-      (
-        (await this.dataSource.query(
-          `SELECT k, lower(immutable_unaccent(k)) AS f FROM unnest($1::text[]) AS k`,
-          [keys],
-        )) as { k: string; f: string }[]
-      ).map((r) => [r.k, r.f]),
-    );
+    const folded = new Map((await this.repo.folded(keys)).map((r) => [r.k, r.f]));
     return new UnitDirectory(units, (s) => folded.get(s) ?? s);
   }
 

@@ -3,6 +3,7 @@ import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-
 import { PageQuery } from '../common/page';
 import { IsTime } from '../common/validators';
 import { FIELDS, KINDS, OUTCOMES, STAGES, type Field, type Kind } from '../domain/nomination';
+import type { AuditEvent } from '../audit/audit-event.entity';
 import type { Nomination } from './nomination.entity';
 
 export class CreateNominationDto {
@@ -175,8 +176,32 @@ export class AuditEventDto {
   @ApiProperty() workflowId!: string;
 }
 
+export function toAuditEventDto(e: AuditEvent): AuditEventDto {
+  return {
+    seq: e.seq,
+    action: e.action,
+    actor: {
+      type: e.actorType,
+      userId: e.actorUserId,
+      name: e.actorName,
+      role: e.actorRole,
+      unitId: e.actorUnitId,
+    },
+    stageBefore: e.stageBefore,
+    stageAfter: e.stageAfter,
+    outcome: e.outcome,
+    taskId: e.taskId,
+    decision: e.decision,
+    comment: e.comment,
+    score: e.score,
+    onBehalfOf: e.onBehalfOfUserId ? { userId: e.onBehalfOfUserId, name: e.onBehalfOfName ?? '' } : null,
+    occurredAt: e.occurredAt,
+    workflowId: e.workflowId,
+  };
+}
+
 /** The API's view of a nomination: the read-model row without its projection bookkeeping. */
 export function toNominationDto(n: Nomination): NominationDto {
-  const { projectionSeq: _internal, createdBy: _createdBy, ...dto } = n;
+  const { projectionSeq: _internal, createdBy: _createdBy, searchText: _searchText, ...dto } = n;
   return dto;
 }

@@ -7,9 +7,8 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { decodeCursor, microsUtc, PAGE_LIMIT_DEFAULT, pageOf, type Page } from '../common/page';
-import { escapeLike } from '../common/sql';
-import { isWithin, SCOPE_SUBQUERY } from '../units/scope';
+import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf, type Page } from '../common/page';
+import { isWithin } from '../units/scope';
 import {
   type WorkflowHandle,
   WithStartWorkflowOperation,
@@ -17,7 +16,6 @@ import {
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditEvent } from '../audit/audit-event.entity';
 import type { CurrentUser } from '../auth/current-user';
 import { Campaign } from '../campaigns/campaign.entity';
 import { uuidFromName } from '../common/idempotency';
@@ -36,24 +34,30 @@ import {
 import { refusalToHttp } from '../temporal/update-errors';
 import { TemporalCalls } from '../temporal/temporal-calls';
 import { requestUpdateId } from '../temporal/update-ids';
-import type {
-  AuditEventDto,
-  CreateNominationDto,
-  ExtendDeadlineDto,
-  ListNominationsQuery,
-  ResubmitDto,
-  WithdrawDto,
+import {
+  type AuditEventDto,
+  type CreateNominationDto,
+  type ExtendDeadlineDto,
+  type ListNominationsQuery,
+  type ResubmitDto,
+  toAuditEventDto,
+  type WithdrawDto,
 } from './nomination.dto';
-import { Nomination } from './nomination.entity';
+import type { Nomination } from './nomination.entity';
+import { NominationsRepository } from './nominations.repository';
 import { isLatestStep, type RequestStep } from './recorded-request';
 
 @Injectable()
 export class NominationsService {
+  private readonly repo: NominationsRepository;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly temporal: TemporalCalls,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.repo = new NominationsRepository(dataSource);
+  }
 
   /**
    * Registers a model by starting its workflow, which writes the nomination and its first task; the
@@ -69,7 +73,7 @@ export class NominationsService {
     const campaign = await this.campaignFor(user, dto.campaignId);
     const districtUnitId = await this.registrationUnit(user, dto.unitId);
     const id = key ? uuidFromName(`${user.id}:${key}`) : randomUUID();
-    const existing = key ? await this.dataSource.getRepository(Nomination).findOneBy({ id }) : null;
+    const existing = key ? await this.repo.byId(id) : null;
     if (existing) return { nomination: existing, replayed: true };
     const closed = registrationProblem(campaign, Date.now());
     if (closed) throw new ConflictException(`campaignId: ${closed}`);
@@ -82,7 +86,7 @@ export class NominationsService {
     if (user.role !== 'submitter' && user.role !== 'admin') {
       throw new ForbiddenException('only a submitter or an admin may register a model');
     }
-    const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: campaignId });
+    const campaign = await this.repo.campaign(campaignId);
     if (!campaign || !(await isWithin(this.dataSource.manager, user.unitId, campaign.provinceUnitId))) {
       throw new UnprocessableEntityException('campaignId: no campaign with this id');
     }
@@ -97,12 +101,7 @@ export class NominationsService {
   async registrationUnit(user: CurrentUser, unitId: string): Promise<string> {
     const refuse = (reason: string) => new UnprocessableEntityException(`unitId: ${reason}`);
     if (!(await isWithin(this.dataSource.manager, unitId, user.unitId))) throw refuse('no unit with this id');
-    const [unit]: { level: string; active: boolean; district_id: string | null }[] =
-      await this.dataSource.query(
-        `SELECT level, active, CASE level WHEN 'district' THEN id WHEN 'grassroots' THEN parent_id END AS district_id
-         FROM units WHERE id = $1`,
-        [unitId],
-      );
+    const unit = (await this.repo.registrationUnit(unitId))!;
     if (!unit.active) throw refuse('the unit is deactivated');
     if (unit.level === 'province') {
       throw refuse('a province does not register models; a district-level or grassroots unit does');
@@ -223,10 +222,7 @@ export class NominationsService {
    */
   private async adminOverOpenTask(user: CurrentUser, id: string, what: string): Promise<void> {
     await this.get(user, id);
-    const [task]: { assignee_unit_id: string }[] = await this.dataSource.query(
-      `SELECT assignee_unit_id FROM tasks WHERE nomination_id = $1 AND status = 'open'`,
-      [id],
-    );
+    const task = await this.repo.openTaskUnit(id);
     const over = task && (await isWithin(this.dataSource.manager, task.assignee_unit_id, user.unitId));
     if (user.role !== 'admin' || (task && !over)) {
       throw new ForbiddenException(`only an admin of the unit the nomination waits for may ${what}`);
@@ -270,11 +266,7 @@ export class NominationsService {
       .catch(async (err: unknown) => {
         const http = refusalToHttp(err);
         // A resent request that was applied before its answer was lost gets the first answer.
-        if (!(
-          retried &&
-          http.getStatus() === 409 &&
-          (await isLatestStep(this.dataSource, id, user.id, retried))
-        )) {
+        if (!(retried && http.getStatus() === 409 && (await isLatestStep(this.repo, id, user.id, retried)))) {
           throw http;
         }
       });
@@ -291,12 +283,7 @@ export class NominationsService {
    * so that ids of other units' nominations cannot be probed.
    */
   async get(user: CurrentUser, id: string): Promise<Nomination> {
-    const n = await this.dataSource
-      .getRepository(Nomination)
-      .createQueryBuilder('n')
-      .where('n.id = :id', { id })
-      .andWhere(`n.unit_id IN (${SCOPE_SUBQUERY})`, { scopeRoot: user.unitId })
-      .getOne();
+    const n = await this.repo.within(user.unitId, id);
     if (!n) throw new NotFoundException('nomination not found');
     return n;
   }
@@ -308,35 +295,17 @@ export class NominationsService {
    */
   async list(user: CurrentUser, q: ListNominationsQuery): Promise<Page<Nomination>> {
     const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
-    const qb = this.dataSource
-      .getRepository(Nomination)
-      .createQueryBuilder('n')
-      .addSelect(microsUtc('n.created_at'), 'cursor_at')
-      .where(`n.unit_id IN (${SCOPE_SUBQUERY})`, { scopeRoot: user.unitId });
-    if (q.campaignId) qb.andWhere('n.campaign_id = :campaignId', { campaignId: q.campaignId });
-    if (q.unitId) qb.andWhere('n.unit_id = :unitId', { unitId: q.unitId });
-    if (q.stage) qb.andWhere('n.stage = :stage', { stage: q.stage });
-    if (q.field) qb.andWhere('n.field = :field', { field: q.field });
-    if (q.kind) qb.andWhere('n.kind = :kind', { kind: q.kind });
-    if (q.q?.trim()) {
-      qb.andWhere(`n.search_text LIKE '%' || lower(immutable_unaccent(:q)) || '%'`, {
-        q: escapeLike(q.q.trim().normalize('NFC')),
-      });
-    }
-    if (q.cursor) {
-      const { at, id } = decodeCursor(q.cursor);
-      qb.andWhere('(n.created_at, n.id) < (CAST(:cursorAt AS timestamptz), CAST(:cursorId AS uuid))', {
-        cursorAt: at,
-        cursorId: id,
-      });
-    }
-    const { entities, raw } = await qb
-      .orderBy('n.created_at', 'DESC')
-      .addOrderBy('n.id', 'DESC')
-      .limit(limit + 1)
-      .getRawAndEntities<{ cursor_at: string }>();
-    // No joins: the raw rows and the entities are the same rows in the same order.
-    const rows = entities.map((n, i) => ({ n, at: raw[i].cursor_at }));
+    const rows = await this.repo.list({
+      scopeRootUnitId: user.unitId,
+      campaignId: q.campaignId,
+      unitId: q.unitId,
+      stage: q.stage,
+      field: q.field,
+      kind: q.kind,
+      q: q.q,
+      before: q.cursor ? decodeCursor(q.cursor) : undefined,
+      limit: limit + 1,
+    });
     return pageOf(
       rows,
       limit,
@@ -347,30 +316,7 @@ export class NominationsService {
 
   async history(user: CurrentUser, id: string): Promise<AuditEventDto[]> {
     await this.get(user, id);
-    const events = await this.dataSource
-      .getRepository(AuditEvent)
-      .find({ where: { nominationId: id }, order: { seq: 'ASC' } });
-    return events.map((e) => ({
-      seq: e.seq,
-      action: e.action,
-      actor: {
-        type: e.actorType,
-        userId: e.actorUserId,
-        name: e.actorName,
-        role: e.actorRole,
-        unitId: e.actorUnitId,
-      },
-      stageBefore: e.stageBefore,
-      stageAfter: e.stageAfter,
-      outcome: e.outcome,
-      taskId: e.taskId,
-      decision: e.decision,
-      comment: e.comment,
-      score: e.score,
-      onBehalfOf: e.onBehalfOfUserId ? { userId: e.onBehalfOfUserId, name: e.onBehalfOfName ?? '' } : null,
-      occurredAt: e.occurredAt,
-      workflowId: e.workflowId,
-    }));
+    return (await this.repo.history(id)).map(toAuditEventDto);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { NominationsRepository } from './nominations.repository';
 
 /** A person's request on a nomination, as its audit event records it. */
 export interface RequestStep {
@@ -13,14 +13,11 @@ export interface RequestStep {
  * happened since, so the retry is answered with the nomination as the first answer left it.
  */
 export async function isLatestStep(
-  ds: DataSource,
+  repo: NominationsRepository,
   nominationId: string,
   userId: string,
   step: RequestStep,
 ): Promise<boolean> {
-  const [last]: { actor_user_id: string | null; action: string; comment: string | null }[] = await ds.query(
-    `SELECT actor_user_id, action, comment FROM audit_events WHERE nomination_id = $1 ORDER BY seq DESC LIMIT 1`,
-    [nominationId],
-  );
+  const last = await repo.latestStep(nominationId);
   return last?.actor_user_id === userId && last.action === step.action && last.comment === step.comment;
 }

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { EmailSenderConfig } from '../config/config';
 import { jsonLog } from '../logging/json-log';
 import type { Mailer } from './mailer';
+import { NotificationsRepository, type OutboxEmail } from './notifications.repository';
 
 /**
  * How long a claimed email is left to its sender before another round may take it, by default
@@ -9,21 +10,6 @@ import type { Mailer } from './mailer';
  * sender that died gives its emails away.
  */
 export const EMAIL_CLAIM_MS = 120_000;
-
-/** One row of `email_outbox`, as a round claims it. */
-interface OutboxEmail {
-  id: string;
-  notification_id: string;
-  nomination_id: string | null;
-  campaign_id: string | null;
-  workflow_id: string;
-  seq: number;
-  to_address: string;
-  subject: string;
-  body: string;
-  /** Counting the attempt this round makes. */
-  attempts: number;
-}
 
 export interface RoundResult {
   claimed: number;
@@ -49,30 +35,19 @@ export class EmailSender {
   private stopping = false;
   private timer?: NodeJS.Timeout;
   private wake?: () => void;
+  private readonly repo: NotificationsRepository;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly mailer: Mailer,
     private readonly config: EmailSenderConfig,
-  ) {}
+  ) {
+    this.repo = new NotificationsRepository(dataSource);
+  }
 
   /** One round: what it claimed, sent and failed to send. */
   async runRound(): Promise<RoundResult> {
-    // TypeORM answers an UPDATE with [rows, count].
-    const [claimed]: [OutboxEmail[], number] = await this.dataSource.query(
-      `WITH due AS (
-         SELECT id FROM email_outbox
-          WHERE sent_at IS NULL AND next_attempt_at <= now()
-          ORDER BY next_attempt_at
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED)
-       UPDATE email_outbox o
-          SET attempts = o.attempts + 1, next_attempt_at = now() + $2 * interval '1 millisecond'
-         FROM due WHERE o.id = due.id
-       RETURNING o.id, o.notification_id, o.nomination_id, o.campaign_id, o.workflow_id, o.seq, o.to_address,
-                 o.subject, o.body, o.attempts`,
-      [this.config.batchSize, this.config.claimMs],
-    );
+    const claimed = await this.repo.claimDueEmails(this.config.batchSize, this.config.claimMs);
     const outcomes = await Promise.all(claimed.map((e) => this.deliver(e)));
     const sent = outcomes.filter(Boolean).length;
     return { claimed: claimed.length, sent, failed: claimed.length - sent };
@@ -154,11 +129,7 @@ export class EmailSender {
   private async markFailed(e: OutboxEmail, retryInMs: number, err: unknown): Promise<void> {
     const code = (err as { responseCode?: number }).responseCode;
     const message = err instanceof Error ? err.message : String(err);
-    await this.dataSource.query(
-      `UPDATE email_outbox SET next_attempt_at = now() + $3 * interval '1 millisecond', last_error = $4
-        WHERE id = $1 AND attempts = $2 AND sent_at IS NULL`,
-      [e.id, e.attempts, retryInMs, (code ? `${code} ` : '') + message.slice(0, 1000)],
-    );
+    await this.repo.emailFailed(e, retryInMs, (code ? `${code} ` : '') + message.slice(0, 1000));
   }
 
   /**
@@ -166,15 +137,6 @@ export class EmailSender {
    * The notification row is locked first, so two senders marking its last two emails do not both miss it.
    */
   private async markSent(e: OutboxEmail): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      await m.query(`SELECT 1 FROM notifications WHERE id = $1 FOR UPDATE`, [e.notification_id]);
-      await m.query(`UPDATE email_outbox SET sent_at = now() WHERE id = $1 AND sent_at IS NULL`, [e.id]);
-      await m.query(
-        `UPDATE notifications SET emailed_at = now()
-          WHERE id = $1 AND emailed_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM email_outbox WHERE notification_id = $1 AND sent_at IS NULL)`,
-        [e.notification_id],
-      );
-    });
+    await this.repo.emailSent(e);
   }
 }

@@ -58,16 +58,16 @@ export class NotificationDto {
   message!: string;
   @ApiProperty() createdAt!: Date;
   @ApiProperty({ nullable: true, description: 'Null until the caller marks it read' }) readAt!: Date | null;
+}
 
-  static of(n: Notification): NotificationDto {
-    return {
-      id: n.id,
-      nominationId: n.nominationId,
-      campaignId: n.campaignId,
-      kind: n.kind,
-      message: n.message,
-      createdAt: n.createdAt,
-      readAt: n.readAt,
-    };
-  }
+export function toNotificationDto(n: Notification): NotificationDto {
+  return {
+    id: n.id,
+    nominationId: n.nominationId,
+    campaignId: n.campaignId,
+    kind: n.kind,
+    message: n.message,
+    createdAt: n.createdAt,
+    readAt: n.readAt,
+  };
 }

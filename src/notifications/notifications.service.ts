@@ -3,12 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
 import { jsonLog } from '../logging/json-log';
-import { type ListNotificationsQuery, NOTIFICATIONS_PAGE_DEFAULT, NotificationDto } from './notification.dto';
-import { Notification } from './notification.entity';
-
-/** Addressed to the caller: to them by name, or to everyone of their unit and role. */
-const MINE = `(n.recipient_user_id = :userId OR
-               (n.recipient_user_id IS NULL AND n.recipient_unit_id = :unitId AND n.recipient_role = :role))`;
+import {
+  type ListNotificationsQuery,
+  NOTIFICATIONS_PAGE_DEFAULT,
+  type NotificationDto,
+  toNotificationDto,
+} from './notification.dto';
+import { NotificationsRepository, type Recipient } from './notifications.repository';
 
 /**
  * The caller's notifications: those addressed to them, or to their unit and role. Written only by the workflow's
@@ -16,41 +17,25 @@ const MINE = `(n.recipient_user_id = :userId OR
  */
 @Injectable()
 export class NotificationsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly repo: NotificationsRepository;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.repo = new NotificationsRepository(dataSource);
+  }
 
   /** Newest first; `before` continues after the page that ended with that id. */
   async list(user: CurrentUser, q: ListNotificationsQuery): Promise<NotificationDto[]> {
-    const query = this.dataSource
-      .getRepository(Notification)
-      .createQueryBuilder('n')
-      .where(MINE, { userId: user.id, unitId: user.unitId, role: user.role })
-      // created_at is when the step happened, not when it was written: ids break ties, and the cursor
-      // compares both, so a page boundary between equal times neither repeats nor skips a row.
-      .orderBy('n.created_at', 'DESC')
-      .addOrderBy('n.id', 'DESC')
-      .limit(q.limit ?? NOTIFICATIONS_PAGE_DEFAULT);
-    if (q.unread) query.andWhere('n.read_at IS NULL');
-    if (q.before) {
-      query.andWhere(
-        `(n.created_at, n.id) < (SELECT c.created_at, c.id FROM notifications c
-                                 WHERE c.id = :before AND ${MINE.replaceAll('n.', 'c.')})`,
-        { before: q.before },
-      );
-    }
-    return (await query.getMany()).map((n) => NotificationDto.of(n));
+    const rows = await this.repo.list(recipient(user), {
+      limit: q.limit ?? NOTIFICATIONS_PAGE_DEFAULT,
+      unread: q.unread,
+      before: q.before,
+    });
+    return rows.map(toNotificationDto);
   }
 
   /** Marks one of the caller's notifications read; marking it again keeps the first time. */
   async markRead(user: CurrentUser, id: string): Promise<NotificationDto> {
-    const repo = this.dataSource.getRepository(Notification);
-    const mine = { userId: user.id, unitId: user.unitId, role: user.role, id };
-    await repo
-      .createQueryBuilder('n')
-      .update()
-      .set({ readAt: () => 'now()' })
-      .where(`id = :id AND read_at IS NULL AND ${MINE.replaceAll('n.', '')}`, mine)
-      .execute();
-    const n = await repo.createQueryBuilder('n').where(`n.id = :id AND ${MINE}`, mine).getOne();
+    const n = await this.repo.markRead(recipient(user), id);
     // Another unit's notification is as unknown to the caller as one that does not exist.
     if (!n) throw new NotFoundException('notification not found');
     jsonLog('debug', 'notification read', {
@@ -61,6 +46,12 @@ export class NotificationsService {
       notificationId: n.id,
       userId: user.id,
     });
-    return NotificationDto.of(n);
+    return toNotificationDto(n);
   }
 }
+
+const recipient = (user: CurrentUser): Recipient => ({
+  userId: user.id,
+  unitId: user.unitId,
+  role: user.role,
+});

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
 import type { Role } from '../domain/nomination';
 import { isWithin } from '../units/scope';
+import { PipelineRepository } from './pipeline.repository';
 
 /** The campaign as the pipeline, the report and the audit see it. */
 export interface CampaignRef {
@@ -38,18 +39,7 @@ export async function provincialCampaign(
 
 /** A campaign seen from anywhere inside its province; any other is answered as if it did not exist. */
 export async function visibleCampaign(m: EntityManager, user: CurrentUser, id: string): Promise<CampaignRef> {
-  const [row]: {
-    id: string;
-    name: string;
-    year: number;
-    province_unit_id: string;
-    province_name: string;
-    closed_at: Date | null;
-  }[] = await m.query(
-    `SELECT c.id, c.name, c.year, c.province_unit_id, u.name AS province_name, c.closed_at
-       FROM campaigns c JOIN units u ON u.id = c.province_unit_id WHERE c.id = $1`,
-    [id],
-  );
+  const row = await new PipelineRepository(m).campaignRef(id);
   if (!row || !(await isWithin(m, user.unitId, row.province_unit_id))) {
     throw new NotFoundException('campaign not found');
   }

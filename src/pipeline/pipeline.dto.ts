@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { FIELDS, KINDS, OUTCOMES, STAGES, type Field } from '../domain/nomination';
+import type { FailureRow, GroupedRow, OldestRow, StuckRow } from './pipeline.repository';
+import { hoursBetween } from './summary';
 
 export class PipelineSummaryQuery {
   @ApiProperty({ format: 'uuid' })
@@ -183,4 +185,75 @@ export class PipelineStuckDto {
     description: "The campaign workflow's own steps that could not be recorded",
   })
   campaignFailures!: StepFailureDto[];
+}
+
+/** A grouped count; its overdue tasks are added from the overdue counts. */
+export function toPipelineRowDto(r: GroupedRow): PipelineRowDto {
+  return {
+    stage: r.stage,
+    outcome: r.outcome,
+    districtUnitId: r.district_unit_id,
+    field: r.field,
+    kind: r.kind,
+    count: r.count,
+    overdueTasks: 0,
+  };
+}
+
+/** The oldest nomination of a stage; how long it has waited is reckoned from the answer's time. */
+export function toWaitingNominationDto(o: OldestRow): Omit<WaitingNominationDto, 'waitingHours'> {
+  return {
+    nominationId: o.id,
+    title: o.title,
+    unitId: o.unit_id,
+    unitName: o.unit_name,
+    stageEnteredAt: o.stage_entered_at,
+  };
+}
+
+export function toStepFailureDto(f: FailureRow): StepFailureDto {
+  return {
+    action: f.action,
+    reason: f.reason,
+    attempts: f.attempts,
+    lastFailedAt: f.last_failed_at,
+    held: f.held,
+  };
+}
+
+export function toStuckNominationDto(r: StuckRow, asOf: Date, f: FailureRow | undefined): StuckNominationDto {
+  return {
+    failure: f ? toStepFailureDto(f) : null,
+    nominationId: r.id,
+    title: r.title,
+    nomineeName: r.nominee_name,
+    stage: r.stage,
+    field: r.field,
+    kind: r.kind,
+    unitId: r.unit_id,
+    unitName: r.unit_name,
+    districtUnitId: r.district_unit_id,
+    districtUnitName: r.district_unit_name,
+    stageEnteredAt: r.stage_entered_at,
+    waitingHours: hoursBetween(r.stage_entered_at, asOf),
+    task: r.task_id
+      ? {
+          id: r.task_id,
+          kind: r.task_kind!,
+          dueAt: r.due_at,
+          overdue: r.task_overdue ?? false,
+          openedAt: r.opened_at!,
+        }
+      : null,
+    waitingFor: r.task_id
+      ? {
+          unitId: r.assignee_unit_id!,
+          unitName: r.assignee_unit_name!,
+          role: r.assignee_role!,
+          userId: r.assignee_user_id,
+          userName: r.holder_name,
+          label: [r.assignee_unit_name, r.assignee_role, r.holder_name].filter(Boolean).join(' · '),
+        }
+      : null,
+  };
 }

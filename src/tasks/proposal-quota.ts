@@ -1,8 +1,7 @@
 import { ConflictException } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { type ProposalCount, type Quotas, quotaRefusal } from '../domain/campaign';
-import type { Field } from '../domain/nomination';
+import { type ProposalCount, quotaRefusal } from '../domain/campaign';
 import type { DecisionInput } from '../contracts/nomination.messages';
+import type { TasksRepository } from './tasks.repository';
 
 /*
  * Quotas on proposals without holding a connection while a workflow answers (issue 11, item 6). A place
@@ -32,58 +31,38 @@ interface Proposal {
  * same reason the workflow gives.
  */
 export async function reserveProposal(
-  ds: DataSource,
+  repo: TasksRepository,
   p: Proposal,
   ttlMs: number,
 ): Promise<DecisionInput['quota'] | undefined> {
-  const [n]: {
-    campaign_id: string;
-    district_unit_id: string;
-    field: Field;
-    quotas: Quotas;
-    unit_name: string;
-  }[] = await ds.query(
-    `SELECT n.campaign_id, n.district_unit_id, n.field, c.quotas, u.name AS unit_name
-         FROM nominations n JOIN campaigns c ON c.id = n.campaign_id JOIN units u ON u.id = n.district_unit_id
-        WHERE n.id = $1`,
-    [p.nominationId],
-  );
+  const n = await repo.proposalContext(p.nominationId);
   if (!n || (n.quotas.perUnit === undefined && !n.quotas.perField)) return undefined;
   const unit = `proposal:${n.campaign_id}:${n.district_unit_id}`;
   // In this process one at a time per unit before a connection is taken, so that proposals waiting for
   // the unit's lock queue here rather than each holding one of the pool's connections.
   const count = await oneAtATime(unit, () =>
-    ds.transaction(async (m): Promise<ProposalCount> => {
+    repo.transaction(async (m): Promise<ProposalCount> => {
       // Across processes: serialises only this count-and-insert of one unit, for milliseconds, never
       // across a Temporal call.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [unit]);
-      await m.query(
-        `DELETE FROM proposal_reservations WHERE campaign_id = $1 AND district_unit_id = $2 AND expires_at <= now()`,
-        [n.campaign_id, n.district_unit_id],
-      );
+      await m.lockForTransaction(unit);
+      await m.deleteLapsedReservations(n.campaign_id, n.district_unit_id);
       // This nomination itself is left out: a resent proposal must find the place it already holds.
-      const [c]: { proposed: number; in_field: number }[] = await m.query(
-        `SELECT count(*)::int AS proposed, count(*) FILTER (WHERE n.field = $3)::int AS in_field
-         FROM nominations n
-        WHERE n.campaign_id = $1 AND n.district_unit_id = $2 AND n.id <> $4
-          AND (n.proposed_at IS NOT NULL OR EXISTS (
-                SELECT 1 FROM proposal_reservations r WHERE r.nomination_id = n.id AND r.expires_at > now()))`,
-        [n.campaign_id, n.district_unit_id, n.field, p.nominationId],
-      );
+      const c = await m.proposalCount(n.campaign_id, n.district_unit_id, n.field, p.nominationId);
       const count = {
         unitName: n.unit_name,
         field: n.field,
         proposed: c.proposed,
-        proposedInField: c.in_field,
+        proposedInField: c.proposedInField,
       };
       const full = quotaRefusal(n.quotas, count);
       if (full) throw new ConflictException(`quota reached: ${full}`);
-      await m.query(
-        `INSERT INTO proposal_reservations (task_id, nomination_id, campaign_id, district_unit_id, expires_at)
-       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
-       ON CONFLICT (task_id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
-        [p.taskId, p.nominationId, n.campaign_id, n.district_unit_id, ttlMs / 1000],
-      );
+      await m.upsertReservation({
+        taskId: p.taskId,
+        nominationId: p.nominationId,
+        campaignId: n.campaign_id,
+        districtUnitId: n.district_unit_id,
+        ttlMs,
+      });
       return count;
     }),
   );
@@ -105,6 +84,6 @@ async function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** The proposal is recorded, or was refused: the place it held is no longer needed. */
-export async function releaseReservation(ds: DataSource, taskId: string): Promise<void> {
-  await ds.query(`DELETE FROM proposal_reservations WHERE task_id = $1`, [taskId]);
+export async function releaseReservation(repo: TasksRepository, taskId: string): Promise<void> {
+  await repo.deleteReservation(taskId);
 }

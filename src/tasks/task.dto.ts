@@ -15,6 +15,7 @@ import {
   type Stage,
 } from '../domain/nomination';
 import { TASK_KINDS, TASK_STATUSES, type TaskStatus } from './task.entity';
+import type { InboxRow } from './tasks.repository';
 
 /** The inbox's filters; `cursor` and `limit` page it (src/common/page.ts). */
 export class ListTasksQuery extends PageQuery {
@@ -135,6 +136,39 @@ export class InboxTaskDto extends TaskDto {
     description: 'Set when the caller sees it as the acting colleague of the absent holder',
   })
   coveringFor!: string | null;
+}
+
+export function toInboxTaskDto(r: InboxRow): InboxTaskDto {
+  return {
+    id: r.id,
+    nominationId: r.nomination_id,
+    workflowId: r.workflow_id,
+    stage: r.stage,
+    kind: r.kind,
+    status: r.status,
+    allowedDecisions: r.allowed_decisions,
+    assigneeRole: r.assignee_role,
+    assigneeUnitId: r.assignee_unit_id,
+    assigneeUserId: r.assignee_user_id ?? null,
+    dueAt: r.due_at,
+    cutoffAt: r.cutoff_at ?? null,
+    overdue: r.overdue,
+    openedAt: r.opened_at,
+    closedAt: r.closed_at ?? null,
+    decision: r.decision ?? null,
+    decidedBy: r.decided_by ?? null,
+    comment: r.comment ?? null,
+    score: r.score ?? null,
+    nominationTitle: r.title,
+    nomineeName: r.nominee_name,
+    unitId: r.nomination_unit_id,
+    unitName: r.unit_name,
+    field: r.field,
+    nominationKind: r.nomination_kind,
+    claimedByName: r.claimed_by_name ?? null,
+    claimedAt: r.claimed_at ?? null,
+    coveringFor: r.covering_for ?? null,
+  };
 }
 
 export class DecisionResultDto {

@@ -41,6 +41,10 @@ export class Task {
   @Column({ name: 'assignee_user_id', type: 'uuid', nullable: true })
   assigneeUserId!: string | null;
 
+  /** When the current holder claimed it (null: pooled, or assigned by the workflow or an admin). */
+  @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
+  claimedAt!: Date | null;
+
   @Column({ name: 'due_at', type: 'timestamptz', nullable: true })
   dueAt!: Date | null;
 

@@ -13,10 +13,8 @@ import { actorOf } from '../nominations/nominations.service';
 import { refusalToHttp } from '../temporal/update-errors';
 import { TemporalCalls } from '../temporal/temporal-calls';
 import { decisionUpdateId, requestUpdateId } from '../temporal/update-ids';
-import type { Role } from '../domain/nomination';
 import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf, type Page } from '../common/page';
-import { escapeLike } from '../common/sql';
-import { isWithin, SCOPE_CTE } from '../units/scope';
+import { isWithin } from '../units/scope';
 import {
   type Actor,
   assignUpdate,
@@ -26,15 +24,25 @@ import {
 } from '../contracts/nomination.messages';
 import { recordedDecision } from './recorded-decision';
 import { releaseReservation, reservationTtlMs, reserveProposal } from './proposal-quota';
-import type { DecisionDto, InboxTaskDto, ListTasksQuery, ReassignDto } from './task.dto';
-import { Task } from './task.entity';
+import {
+  type DecisionDto,
+  type InboxTaskDto,
+  type ListTasksQuery,
+  type ReassignDto,
+  toInboxTaskDto,
+} from './task.dto';
+import { TasksRepository, type VisibleTask } from './tasks.repository';
 
 @Injectable()
 export class TasksService {
+  private readonly repo: TasksRepository;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly temporal: TemporalCalls,
-  ) {}
+  ) {
+    this.repo = new TasksRepository(dataSource);
+  }
 
   /**
    * The caller's inbox, due first: the tasks they hold, their unit's unclaimed pool for their role, and
@@ -44,68 +52,31 @@ export class TasksService {
    */
   async list(user: CurrentUser, q: ListTasksQuery): Promise<Page<InboxTaskDto>> {
     const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
-    const params: unknown[] = [user.id, user.unitId, user.role, q.status ?? 'open', limit + 1];
-    const p = (value: unknown) => `$${params.push(value)}`;
-    const filters: string[] = [];
-    if (q.nominationId) filters.push(`t.nomination_id = ${p(q.nominationId)}`);
-    if (q.stage) filters.push(`t.stage = ${p(q.stage)}`);
-    if (q.overdue !== undefined) filters.push(`t.overdue = ${p(q.overdue)}`);
-    if (q.field) filters.push(`n.field = ${p(q.field)}`);
-    if (q.q?.trim()) {
-      filters.push(
-        `n.search_text LIKE '%' || lower(immutable_unaccent(${p(escapeLike(q.q.trim().normalize('NFC')))})) || '%'`,
-      );
-    }
-    if (q.cursor) {
-      const { at, id } = decodeCursor(q.cursor);
-      filters.push(`(t.due_at, t.id) > (${p(at)}::timestamptz, ${p(id)}::uuid)`);
-    }
-    const where = (visibility: string) =>
-      `SELECT t.id, t.due_at FROM tasks t JOIN nominations n ON n.id = t.nomination_id
-        WHERE t.status = $4 AND ${visibility} ${filters.map((f) => `AND ${f}`).join(' ')}
-        ORDER BY t.due_at, t.id LIMIT $5`;
-    const halves =
-      user.role === 'admin'
-        ? [where(`(n.unit_id IN (SELECT id FROM scope) OR t.assignee_unit_id IN (SELECT id FROM scope))`)]
-        : q.status && q.status !== 'open'
-          ? [where(`(t.decided_by = $1 OR (t.assignee_unit_id = $2 AND t.assignee_role = $3))`)]
-          : [
-              where(`t.assignee_user_id = $1`),
-              where(`t.assignee_user_id IS NULL AND t.assignee_unit_id = $2 AND t.assignee_role = $3`),
-              where(`t.assignee_user_id IN (SELECT user_id FROM covering)`),
-            ];
-    const rows: InboxRow[] = await this.dataSource.query(
-      // \`typed\` names every parameter's type once: each inbox half uses only some of them.
-      `WITH RECURSIVE typed AS (SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::int),
-       scope AS (
-         SELECT id FROM units WHERE id = $2
-         UNION ALL SELECT u.id FROM units u JOIN scope s ON u.parent_id = s.id),
-       covering AS (SELECT user_id FROM absences WHERE acting_user_id = $1 AND starts_at <= now() AND ends_at > now()),
-       page AS (SELECT * FROM (${halves.map((h) => `(${h})`).join(' UNION ')}) halves ORDER BY due_at, id LIMIT $5)
-       SELECT t.*, n.title, n.nominee_name, n.unit_id AS nomination_unit_id, u.name AS unit_name, n.field,
-              n.kind AS nomination_kind, holder.display_name AS claimed_by_name,
-              CASE WHEN t.assignee_user_id IN (SELECT user_id FROM covering) THEN t.assignee_user_id END AS covering_for
-         FROM page JOIN tasks t ON t.id = page.id
-         JOIN nominations n ON n.id = t.nomination_id
-         JOIN units u ON u.id = n.unit_id
-         LEFT JOIN users holder ON holder.id = t.assignee_user_id
-        ORDER BY t.due_at, t.id`,
-      params,
-    );
-    return pageOf(rows, limit, (r) => [r.due_at, r.id], toInboxTask);
+    const rows = await this.repo.inbox({
+      userId: user.id,
+      unitId: user.unitId,
+      role: user.role,
+      status: q.status ?? 'open',
+      limit,
+      visibility:
+        user.role === 'admin'
+          ? 'subtree'
+          : q.status && q.status !== 'open'
+            ? 'decided_or_pooled'
+            : 'held_pooled_covering',
+      nominationId: q.nominationId,
+      stage: q.stage,
+      overdue: q.overdue,
+      field: q.field,
+      q: q.q,
+      after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    });
+    return pageOf(rows, limit, (r) => [r.due_at, r.id], toInboxTaskDto);
   }
 
   /** A task the caller may see: of a nomination in their subtree, or assigned to a unit in it. Else 404. */
   private async visibleTask(user: CurrentUser, taskId: string): Promise<VisibleTask> {
-    const [row]: VisibleTask[] = await this.dataSource.query(
-      `${SCOPE_CTE}
-       SELECT t.id, t.workflow_id AS "workflowId", t.nomination_id AS "nominationId", t.stage,
-              t.assignee_unit_id AS "assigneeUnitId", t.assignee_user_id AS "assigneeUserId",
-              n.unit_id AS "nominationUnitId", n.projection_seq AS "projectionSeq"
-         FROM tasks t JOIN nominations n ON n.id = t.nomination_id
-        WHERE t.id = $2 AND (n.unit_id IN (SELECT id FROM scope) OR t.assignee_unit_id IN (SELECT id FROM scope))`,
-      [user.unitId, taskId],
-    );
+    const row = await this.repo.visibleTask(user.unitId, taskId);
     if (!row) throw new NotFoundException('task not found');
     return row;
   }
@@ -145,27 +116,13 @@ export class TasksService {
   }
 
   private async one(user: CurrentUser, taskId: string): Promise<InboxTaskDto> {
-    const [row]: InboxRow[] = await this.dataSource.query(
-      `SELECT t.*, n.title, n.nominee_name, n.unit_id AS nomination_unit_id, u.name AS unit_name, n.field,
-              n.kind AS nomination_kind, holder.display_name AS claimed_by_name,
-              (SELECT a.user_id FROM absences a WHERE a.acting_user_id = $2 AND a.user_id = t.assignee_user_id
-                  AND a.starts_at <= now() AND a.ends_at > now() LIMIT 1) AS covering_for
-         FROM tasks t JOIN nominations n ON n.id = t.nomination_id JOIN units u ON u.id = n.unit_id
-         LEFT JOIN users holder ON holder.id = t.assignee_user_id
-        WHERE t.id = $1`,
-      [taskId, user.id],
-    );
-    return toInboxTask(row);
+    const row = await this.repo.inboxTask(taskId, user.id);
+    return toInboxTaskDto(row);
   }
 
   /** The user a task is reassigned to: active and within the caller's subtree, else as unknown as a stranger. */
   private async assigneeWithin(user: CurrentUser, userId: string): Promise<Actor> {
-    const [u]: { id: string; display_name: string; role: Role; unit_id: string }[] =
-      await this.dataSource.query(
-        `${SCOPE_CTE} SELECT id, display_name, role, unit_id FROM users
-        WHERE id = $2 AND active AND unit_id IN (SELECT id FROM scope)`,
-        [user.unitId, userId],
-      );
+    const u = await this.repo.activeUserWithin(user.unitId, userId);
     if (!u) throw new UnprocessableEntityException('userId: no active user with this id');
     return { userId: u.id, displayName: u.display_name, role: u.role, unitId: u.unit_id };
   }
@@ -214,7 +171,7 @@ export class TasksService {
       jsonLog('info', 'decision accepted', { ...log, decision: dto.decision, stage: result.stage });
       return result;
     } catch (err) {
-      const first = await recordedDecision(this.dataSource, err, taskId, { userId: user.id, ...dto });
+      const first = await recordedDecision(this.repo, err, taskId, { userId: user.id, ...dto });
       if (first) {
         jsonLog('info', 'decision already recorded', { ...log, decision: dto.decision, stage: first.stage });
         return first;
@@ -242,33 +199,24 @@ export class TasksService {
     send: (quota?: DecisionInput['quota']) => Promise<DecisionResult>,
   ): Promise<DecisionResult> {
     const ttl = reservationTtlMs(this.temporal.timeoutMs);
-    const quota = await reserveProposal(
-      this.dataSource,
-      { nominationId: task.nominationId, taskId: task.id },
-      ttl,
-    );
+    const quota = await reserveProposal(this.repo, { nominationId: task.nominationId, taskId: task.id }, ttl);
     if (!quota) return send();
     let result: DecisionResult;
     try {
       result = await send(quota);
     } catch (err) {
       const refused = refusalOrUndefined(err);
-      if (refused) await releaseReservation(this.dataSource, task.id);
+      if (refused) await releaseReservation(this.repo, task.id);
       throw refused ?? err;
     }
-    await releaseReservation(this.dataSource, task.id);
+    await releaseReservation(this.repo, task.id);
     return result;
   }
 
   /** The holder of a task when the caller is covering for them right now (absence cover). */
   private async coveredHolder(user: CurrentUser, holderId: string): Promise<Actor | undefined> {
     if (holderId === user.id) return undefined;
-    const [u]: { id: string; display_name: string; role: Role; unit_id: string }[] =
-      await this.dataSource.query(
-        `SELECT u.id, u.display_name, u.role, u.unit_id FROM absences a JOIN users u ON u.id = a.user_id
-        WHERE a.acting_user_id = $1 AND a.user_id = $2 AND a.starts_at <= now() AND a.ends_at > now() LIMIT 1`,
-        [user.id, holderId],
-      );
+    const u = await this.repo.coveredHolder(user.id, holderId);
     return u && { userId: u.id, displayName: u.display_name, role: u.role, unitId: u.unit_id };
   }
 
@@ -277,13 +225,7 @@ export class TasksService {
    * as done by `actor` with `reason` (a deactivated user's work must not wait for them). Returns how many.
    */
   async releaseClaimsOf(actor: CurrentUser, userId: string, reason: string): Promise<number> {
-    const held: { id: string; workflow_id: string; nomination_id: string; projection_seq: number }[] =
-      await this.dataSource.query(
-        `SELECT t.id, t.workflow_id, t.nomination_id, n.projection_seq
-           FROM tasks t JOIN nominations n ON n.id = t.nomination_id
-          WHERE t.assignee_user_id = $1 AND t.status = 'open'`,
-        [userId],
-      );
+    const held = await this.repo.openTasksHeldBy(userId);
     let released = 0;
     for (const t of held) {
       const log = {
@@ -311,9 +253,6 @@ export class TasksService {
   }
 }
 
-type InboxRow = Record<string, unknown> & { id: string; due_at: Date };
-type VisibleTask = Task & { nominationUnitId: string; projectionSeq: number };
-
 /** The workflow's refusal as its HTTP answer; undefined for anything that is not a refusal. */
 function refusalOrUndefined(err: unknown): HttpException | undefined {
   try {
@@ -322,37 +261,4 @@ function refusalOrUndefined(err: unknown): HttpException | undefined {
   } catch {
     return undefined;
   }
-}
-
-function toInboxTask(r: InboxRow): InboxTaskDto {
-  return {
-    id: r.id,
-    nominationId: r.nomination_id as string,
-    workflowId: r.workflow_id as string,
-    stage: r.stage as string,
-    kind: r.kind as string,
-    status: r.status as string,
-    allowedDecisions: r.allowed_decisions as string[],
-    assigneeRole: r.assignee_role as string,
-    assigneeUnitId: r.assignee_unit_id as string,
-    assigneeUserId: (r.assignee_user_id as string | null) ?? null,
-    dueAt: r.due_at,
-    cutoffAt: (r.cutoff_at as Date | null) ?? null,
-    overdue: r.overdue as boolean,
-    openedAt: r.opened_at as Date,
-    closedAt: (r.closed_at as Date | null) ?? null,
-    decision: (r.decision as string | null) ?? null,
-    decidedBy: (r.decided_by as string | null) ?? null,
-    comment: (r.comment as string | null) ?? null,
-    score: (r.score as number | null) ?? null,
-    nominationTitle: r.title as string,
-    nomineeName: r.nominee_name as string,
-    unitId: r.nomination_unit_id as string,
-    unitName: r.unit_name as string,
-    field: r.field as string,
-    nominationKind: r.nomination_kind as string,
-    claimedByName: (r.claimed_by_name as string | null) ?? null,
-    claimedAt: (r.claimed_at as Date | null) ?? null,
-    coveringFor: (r.covering_for as string | null) ?? null,
-  };
 }

@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { queryBool } from '../common/query-bool';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { UNIT_LEVELS, type UnitLevel } from './unit.entity';
+import type { UnitRow } from './units.repository';
 
 export class UnitNodeDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -25,6 +26,16 @@ export class UnitDto {
     example: ['Tỉnh Bình Thuận', 'Huyện Hàm Thuận Bắc'],
   })
   path!: string[];
+}
+
+/** A unit as a node of the tree; its children are added as the tree is built. */
+export function toUnitNodeDto(u: UnitRow): UnitNodeDto {
+  return { id: u.id, name: u.name, level: u.level, parentId: u.parent_id, active: u.active, children: [] };
+}
+
+/** `path`: the names from the root down to the unit. */
+export function toUnitDto(u: UnitRow, path: string[]): UnitDto {
+  return { id: u.id, name: u.name, level: u.level, parentId: u.parent_id, active: u.active, path };
 }
 
 export class ListUnitsQuery {

@@ -6,13 +6,21 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { escapeLike } from '../common/sql';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isWithin, SCOPE_CTE } from './scope';
+import { isWithin } from './scope';
 import type { CurrentUser } from '../auth/current-user';
 import { jsonLog } from '../logging/json-log';
-import type { CreateUnitDto, ListUnitsQuery, UnitDto, UnitNodeDto, UpdateUnitDto } from './unit.dto';
+import {
+  type CreateUnitDto,
+  type ListUnitsQuery,
+  toUnitDto,
+  toUnitNodeDto,
+  type UnitDto,
+  type UnitNodeDto,
+  type UpdateUnitDto,
+} from './unit.dto';
 import { UNIT_LEVELS, type UnitLevel } from './unit.entity';
+import { type UnitRow, UnitsRepository } from './units.repository';
 
 const NAME_MAX = 200;
 const SEARCH_LIMIT = 100;
@@ -25,14 +33,6 @@ const PARENT_LEVEL: Record<UnitLevel, UnitLevel | null> = {
   grassroots: 'district',
 };
 
-interface UnitRow {
-  id: string;
-  name: string;
-  level: UnitLevel;
-  parent_id: string | null;
-  active: boolean;
-}
-
 interface Problem {
   field: string;
   reason: string;
@@ -44,7 +44,11 @@ interface Problem {
  */
 @Injectable()
 export class UnitsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly repo: UnitsRepository;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.repo = new UnitsRepository(dataSource);
+  }
 
   /** The tree (roots first, children sorted by name), or with `q` a flat list of matching units. */
   /** Only the caller's own unit and the units under it: the tree is rooted at the caller's unit. */
@@ -54,19 +58,12 @@ export class UnitsService {
 
   private async tree(user: CurrentUser, query: ListUnitsQuery): Promise<UnitNodeDto[]> {
     const depth = query.level ? UNIT_LEVELS.indexOf(query.level) : UNIT_LEVELS.length - 1;
-    const rows: UnitRow[] = await this.dataSource.query(
-      `${SCOPE_CTE}
-       SELECT id, name, level, parent_id, active FROM units
-        WHERE ($2::boolean OR active) AND level = ANY($3::text[]) AND id IN (SELECT id FROM scope)
-        ORDER BY name, id`,
-      [user.unitId, query.includeInactive === true, UNIT_LEVELS.slice(0, depth + 1)],
+    const rows = await this.repo.subtree(
+      user.unitId,
+      query.includeInactive === true,
+      UNIT_LEVELS.slice(0, depth + 1),
     );
-    const nodes = new Map<string, UnitNodeDto>(
-      rows.map((u) => [
-        u.id,
-        { id: u.id, name: u.name, level: u.level, parentId: u.parent_id, active: u.active, children: [] },
-      ]),
-    );
+    const nodes = new Map<string, UnitNodeDto>(rows.map((u) => [u.id, toUnitNodeDto(u)]));
     const roots: UnitNodeDto[] = [];
     for (const node of nodes.values()) {
       if (node.parentId === null || node.id === user.unitId) roots.push(node);
@@ -76,22 +73,15 @@ export class UnitsService {
     return roots;
   }
 
-  /**
-   * Matches the generated, trigram-indexed `search_name` (lower-cased, diacritics removed: đ → d) against
-   * the query treated the same way; `%` and `_` in the query are literal characters, not wildcards.
-   */
+  /** Units whose name matches `q`, without regard to case or diacritics. */
   private async search(user: CurrentUser, query: ListUnitsQuery): Promise<UnitDto[]> {
     const q = (query.q ?? '').trim().normalize('NFC');
-    const rows: UnitRow[] = await this.dataSource.query(
-      `${SCOPE_CTE}
-       SELECT id, name, level, parent_id, active FROM units
-        WHERE search_name LIKE '%' || lower(immutable_unaccent($2)) || '%' ESCAPE '\\'
-          AND ($4::text IS NULL OR level = $4)
-          AND ($5::boolean OR active)
-          AND id IN (SELECT id FROM scope)
-        ORDER BY similarity(search_name, lower(immutable_unaccent($3))) DESC, name, id
-        LIMIT ${SEARCH_LIMIT}`,
-      [user.unitId, escapeLike(q), q, query.level ?? null, query.includeInactive === true],
+    const rows = await this.repo.search(
+      user.unitId,
+      q,
+      query.level ?? null,
+      query.includeInactive === true,
+      SEARCH_LIMIT,
     );
     return this.withPaths(rows);
   }
@@ -104,10 +94,7 @@ export class UnitsService {
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<UnitDto> {
-    const rows: UnitRow[] = await manager.query(
-      `SELECT id, name, level, parent_id, active FROM units WHERE id = $1`,
-      [id],
-    );
+    const rows = await new UnitsRepository(manager).byId(id);
     if (!rows.length) throw new NotFoundException('unit not found');
     const [unit] = await this.withPaths(rows, manager);
     return unit;
@@ -131,20 +118,13 @@ export class UnitsService {
     if (parentId && !(await isWithin(this.dataSource.manager, parentId, user.unitId))) {
       problems.push({ field: 'parentId', reason: 'no unit with this id' });
     }
-    const id = await this.dataSource.transaction(async (m) => {
+    const id = await this.repo.transaction(async (m) => {
       if (level && UNIT_LEVELS.includes(level) && !problems.some((p) => p.field === 'parentId')) {
         await this.checkParent(m, level, parentId, problems);
       }
       if (problems.length) throw unprocessable(problems);
       await this.checkSiblingName(m, parentId, name!);
-      const [row]: { id: string }[] = await m
-        .query(`INSERT INTO units (name, level, parent_id) VALUES ($1, $2, $3) RETURNING id`, [
-          name,
-          level,
-          parentId,
-        ])
-        .catch((err: unknown) => rethrowSiblingClash(err, name!));
-      return row.id;
+      return m.insert(name!, level!, parentId).catch((err: unknown) => rethrowSiblingClash(err, name!));
     });
     jsonLog('info', 'unit created', { component: 'units', unitId: id, level, parentId, userId: user.id });
     return this.get(id);
@@ -157,26 +137,16 @@ export class UnitsService {
     const name = dto.name !== undefined ? checkName(dto.name, problems) : undefined;
     if (problems.length) throw unprocessable(problems);
 
-    await this.dataSource.transaction(async (m) => {
+    await this.repo.transaction(async (m) => {
       // Rows are locked parent before child, as everywhere here, so two changes cannot deadlock.
-      if (dto.active === true) {
-        await m.query(
-          `SELECT 1 FROM units WHERE id = (SELECT parent_id FROM units WHERE id = $1) FOR SHARE`,
-          [id],
-        );
-      }
+      if (dto.active === true) await m.lockParentForShare(id);
       // Locked: a unit being created under it, or a parallel change, waits for this one.
-      const [unit]: UnitRow[] = await m.query(
-        `SELECT id, name, level, parent_id, active FROM units WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
+      const unit = await m.lockForUpdate(id);
       if (!unit) throw new NotFoundException('unit not found');
 
       if (name !== undefined && name !== unit.name) {
         await this.checkSiblingName(m, unit.parent_id, name, unit.id);
-        await m
-          .query(`UPDATE units SET name = $2 WHERE id = $1`, [id, name])
-          .catch((err: unknown) => rethrowSiblingClash(err, name));
+        await m.rename(id, name).catch((err: unknown) => rethrowSiblingClash(err, name));
       }
       if (dto.active === false && unit.active) await this.deactivate(m, unit);
       if (dto.active === true && !unit.active) await this.reactivate(m, unit);
@@ -197,31 +167,10 @@ export class UnitsService {
    */
   async remove(user: CurrentUser, id: string): Promise<void> {
     await this.getVisible(user, id);
-    await this.dataSource.transaction(async (m) => {
-      const [unit]: UnitRow[] = await m.query(`SELECT id, name FROM units WHERE id = $1 FOR UPDATE`, [id]);
+    await this.repo.transaction(async (m) => {
+      const unit = await m.lockNameForUpdate(id);
       if (!unit) throw new NotFoundException('unit not found');
-      const [refs]: {
-        child_units: number;
-        nominations: number;
-        open_nominations: number;
-        users: number;
-        campaigns: number;
-        tasks: number;
-        audit_events: number;
-        notifications: number;
-      }[] = await m.query(
-        `SELECT
-           (SELECT count(*) FROM units WHERE parent_id = $1)::int AS child_units,
-           (SELECT count(*) FROM nominations WHERE unit_id = $1 OR district_unit_id = $1)::int AS nominations,
-           (SELECT count(*) FROM nominations
-             WHERE (unit_id = $1 OR district_unit_id = $1) AND stage <> 'closed')::int AS open_nominations,
-           (SELECT count(*) FROM users WHERE unit_id = $1)::int AS users,
-           (SELECT count(*) FROM campaigns WHERE province_unit_id = $1)::int AS campaigns,
-           (SELECT count(*) FROM tasks WHERE assignee_unit_id = $1)::int AS tasks,
-           (SELECT count(*) FROM audit_events WHERE actor_unit_id = $1)::int AS audit_events,
-           (SELECT count(*) FROM notifications WHERE recipient_unit_id = $1)::int AS notifications`,
-        [id],
-      );
+      const refs = await m.references(id);
       const referrers = [
         count(refs.child_units, 'child unit'),
         refs.nominations
@@ -241,7 +190,7 @@ export class UnitsService {
           `unit "${unit.name}" cannot be deleted: it is referred to by ${referrers.join(', ')}; ${instead}`,
         );
       }
-      await m.query(`DELETE FROM units WHERE id = $1`, [id]).catch((err: unknown) => {
+      await m.delete(id).catch((err: unknown) => {
         // Something this check does not know about (yet) refers to the unit.
         if ((err as { code?: string }).code === '23503') {
           throw new ConflictException(
@@ -255,19 +204,10 @@ export class UnitsService {
   }
 
   /** Nothing may be in flight under a unit that is deactivated, and its children go first. */
-  private async deactivate(m: EntityManager, unit: UnitRow): Promise<void> {
-    const [{ open }]: { open: number }[] = await m.query(
-      `${SCOPE_CTE}
-       SELECT count(*)::int AS open FROM nominations n
-        WHERE n.stage <> 'closed'
-          AND (n.unit_id IN (SELECT id FROM scope) OR n.district_unit_id IN (SELECT id FROM scope))`,
-      [unit.id],
-    );
+  private async deactivate(m: UnitsRepository, unit: UnitRow): Promise<void> {
+    const open = await m.openNominationsUnder(unit.id);
     // Locked like the unit: a child cannot be reactivated while its parent is being deactivated.
-    const children: { id: string }[] = await m.query(
-      `SELECT id FROM units WHERE parent_id = $1 AND active FOR UPDATE`,
-      [unit.id],
-    );
+    const children = await m.activeChildrenForUpdate(unit.id);
     const reasons: string[] = [];
     if (open) {
       reasons.push(
@@ -278,19 +218,17 @@ export class UnitsService {
       reasons.push(`deactivate its ${count(children.length, 'active child unit')} first`);
     }
     if (reasons.length) throw new ConflictException(reasons.join('; '));
-    await m.query(`UPDATE units SET active = false WHERE id = $1`, [unit.id]);
+    await m.setActive(unit.id, false);
   }
 
-  private async reactivate(m: EntityManager, unit: UnitRow): Promise<void> {
+  private async reactivate(m: UnitsRepository, unit: UnitRow): Promise<void> {
     if (unit.parent_id) {
-      const [parent]: UnitRow[] = await m.query(`SELECT name, active FROM units WHERE id = $1`, [
-        unit.parent_id,
-      ]);
+      const parent = await m.nameAndActive(unit.parent_id);
       if (!parent.active) {
         throw new ConflictException(`its parent unit "${parent.name}" is deactivated; reactivate it first`);
       }
     }
-    await m.query(`UPDATE units SET active = true WHERE id = $1`, [unit.id]);
+    await m.setActive(unit.id, true);
   }
 
   /**
@@ -298,7 +236,7 @@ export class UnitsService {
    * an active district-level unit. The parent is locked so it cannot be deactivated meanwhile.
    */
   private async checkParent(
-    m: EntityManager,
+    m: UnitsRepository,
     level: UnitLevel,
     parentId: string | null,
     problems: Problem[],
@@ -313,10 +251,7 @@ export class UnitsService {
       problems.push({ field: 'parentId', reason: `is required: ${article} unit sits under a ${wanted}` });
       return;
     }
-    const [parent]: UnitRow[] = await m.query(
-      `SELECT id, name, level, active FROM units WHERE id = $1 FOR SHARE`,
-      [parentId],
-    );
+    const parent = await m.parentForShare(parentId);
     if (!parent) problems.push({ field: 'parentId', reason: 'no unit with this id' });
     else if (parent.level !== wanted) {
       problems.push({ field: 'parentId', reason: `${article} unit's parent must be a ${wanted}` });
@@ -327,16 +262,12 @@ export class UnitsService {
 
   /** Two siblings may not share a name, ignoring case (the unique index says the same). */
   private async checkSiblingName(
-    m: EntityManager,
+    m: UnitsRepository,
     parentId: string | null,
     name: string,
     self?: string,
   ): Promise<void> {
-    const [clash]: UnitRow[] = await m.query(
-      `SELECT name, active FROM units
-        WHERE parent_id IS NOT DISTINCT FROM $1 AND lower(name) = lower($2) AND id IS DISTINCT FROM $3`,
-      [parentId, name, self ?? null],
-    );
+    const clash = await m.siblingNamed(parentId, name, self ?? null);
     if (clash) {
       throw siblingClash(clash.name, clash.active ? '' : ' (deactivated: reactivate it instead)');
     }
@@ -345,27 +276,9 @@ export class UnitsService {
   /** Each unit with the names from its root down to it, in one recursive query. */
   private async withPaths(rows: UnitRow[], manager: EntityManager = this.dataSource.manager) {
     if (!rows.length) return [];
-    const paths: { id: string; path: string[] }[] = await manager.query(
-      `WITH RECURSIVE up AS (
-         SELECT u.id, u.parent_id AS next_id, ARRAY[u.name]::text[] AS path, 0 AS depth
-           FROM units u WHERE u.id = ANY($1::uuid[])
-         UNION ALL
-         SELECT up.id, p.parent_id, p.name || up.path, up.depth + 1
-           FROM up JOIN units p ON p.id = up.next_id
-          WHERE up.depth < 16
-       )
-       SELECT id, path FROM up WHERE next_id IS NULL`,
-      [rows.map((r) => r.id)],
-    );
+    const paths = await new UnitsRepository(manager).paths(rows.map((r) => r.id));
     const byId = new Map(paths.map((p) => [p.id, p.path]));
-    return rows.map((u): UnitDto => ({
-      id: u.id,
-      name: u.name,
-      level: u.level,
-      parentId: u.parent_id,
-      active: u.active,
-      path: byId.get(u.id) ?? [u.name],
-    }));
+    return rows.map((u) => toUnitDto(u, byId.get(u.id) ?? [u.name]));
   }
 }
 

@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { queryBool } from '../common/query-bool';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '../domain/nomination';
+import type { UserRow } from './users.repository';
 
 export const USERNAME_PATTERN = /^[a-z0-9._-]{3,64}$/;
 export const PASSWORD_MIN = 8;
@@ -28,6 +29,19 @@ export class UserDto {
   @ApiProperty({ example: true, description: 'A deactivated user cannot sign in; their tokens stop working' })
   active!: boolean;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: Date;
+}
+
+export function toUserDto(row: UserRow): UserDto {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role,
+    unitId: row.unit_id,
+    email: row.email,
+    active: row.active,
+    createdAt: row.created_at,
+  };
 }
 
 export class UpdatedUserDto extends UserDto {

@@ -8,14 +8,14 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as bcrypt from 'bcryptjs';
 import { isEmail } from 'class-validator';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
 import { LoginLimiter } from '../auth/login-limiter';
 import { ROLES, type Role } from '../domain/nomination';
 import { jsonLog } from '../logging/json-log';
 import { TasksService } from '../tasks/tasks.service';
 import type { UnitLevel } from '../units/unit.entity';
-import { isWithin, SCOPE_CTE } from '../units/scope';
+import { isWithin } from '../units/scope';
 import {
   type CreateUserDto,
   DISPLAY_NAME_MAX,
@@ -27,7 +27,9 @@ import {
   type UpdateUserDto,
   USERNAME_PATTERN,
   type UserDto,
+  toUserDto,
 } from './user.dto';
+import { type UserRow, UsersRepository } from './users.repository';
 
 const BCRYPT_COST = 10;
 const LIST_LIMIT = 200;
@@ -41,19 +43,6 @@ const ROLE_LEVELS: Record<Role, UnitLevel[]> = {
   admin: ['province', 'district'],
 };
 
-const COLUMNS = `u.id, u.username, u.display_name, u.role, u.unit_id, u.email, u.active, u.created_at`;
-
-interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  role: Role;
-  unit_id: string;
-  email: string | null;
-  active: boolean;
-  created_at: Date;
-}
-
 interface Problem {
   field: string;
   reason: string;
@@ -65,11 +54,15 @@ interface Problem {
  */
 @Injectable()
 export class UsersService {
+  private readonly repo: UsersRepository;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tasks: TasksService,
     private readonly limiter: LoginLimiter,
-  ) {}
+  ) {
+    this.repo = new UsersRepository(dataSource);
+  }
 
   async create(actor: CurrentUser, dto: CreateUserDto): Promise<UserDto> {
     const problems: Problem[] = [];
@@ -88,17 +81,19 @@ export class UsersService {
     // Hashed before the transaction, so the unit lock below is not held for the hashing.
     const hash = problems.length ? undefined : await bcrypt.hash(password!, BCRYPT_COST);
 
-    const row = await this.dataSource.transaction(async (m) => {
+    const row = await this.repo.transaction(async (m) => {
       if (dto.unitId) await this.checkUnit(m, actor, dto.unitId, role, problems);
       if (problems.length) throw unprocessable(problems);
-      const [taken]: unknown[] = await m.query(`SELECT 1 FROM users WHERE username = $1`, [username]);
-      if (taken) throw usernameTaken();
-      const [created]: UserRow[] = await m
-        .query(
-          `INSERT INTO users AS u (username, password_hash, display_name, role, unit_id, email)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-          [username, hash, displayName, role, dto.unitId, email ?? null],
-        )
+      if (await m.usernameTaken(username!)) throw usernameTaken();
+      const created = await m
+        .insert({
+          username: username!,
+          passwordHash: hash!,
+          displayName: displayName!,
+          role: role!,
+          unitId: dto.unitId,
+          email: email ?? null,
+        })
         .catch((err: unknown) => {
           // Another request took the name between the check and the insert.
           const e = err as { code?: string; constraint?: string };
@@ -114,32 +109,21 @@ export class UsersService {
       unitId: row.unit_id,
       actorId: actor.id,
     });
-    return toDto(row);
+    return toUserDto(row);
   }
 
   /** The users whose unit is within the administrator's, filtered, sorted by display name. */
   async list(actor: CurrentUser, query: ListUsersQuery): Promise<UserDto[]> {
     const q = query.q?.trim().normalize('NFC') || null;
-    const rows: UserRow[] = await this.dataSource.query(
-      `${SCOPE_CTE},
-       wanted AS (
-         SELECT id FROM units WHERE id = $2
-         UNION ALL
-         SELECT u.id FROM units u JOIN wanted w ON u.parent_id = w.id
-       )
-       SELECT ${COLUMNS} FROM users u
-        WHERE u.unit_id IN (SELECT id FROM scope)
-          AND ($2::uuid IS NULL OR u.unit_id IN (SELECT id FROM wanted))
-          AND ($3::text IS NULL OR u.role = $3)
-          AND ($4::boolean IS NULL OR u.active = $4)
-          AND ($5::text IS NULL
-               OR u.username LIKE '%' || lower(immutable_unaccent($5)) || '%' ESCAPE '\\'
-               OR lower(immutable_unaccent(u.display_name)) LIKE '%' || lower(immutable_unaccent($5)) || '%' ESCAPE '\\')
-        ORDER BY u.display_name, u.username
-        LIMIT ${LIST_LIMIT}`,
-      [actor.unitId, query.unitId ?? null, query.role ?? null, query.active ?? null, q && escapeLike(q)],
-    );
-    return rows.map(toDto);
+    const rows = await this.repo.list({
+      scopeRootUnitId: actor.unitId,
+      unitId: query.unitId ?? null,
+      role: query.role ?? null,
+      active: query.active ?? null,
+      q,
+      limit: LIST_LIMIT,
+    });
+    return rows.map(toUserDto);
   }
 
   /** One user: an administrator sees those within their unit, anyone sees themself. */
@@ -147,7 +131,7 @@ export class UsersService {
     if (actor.id !== id && actor.role !== 'admin') {
       throw new ForbiddenException('only an admin may view other users');
     }
-    return toDto(await this.load(this.dataSource.manager, actor, id));
+    return toUserDto(await this.load(this.repo, actor, id));
   }
 
   /**
@@ -185,27 +169,21 @@ export class UsersService {
     if (self && password !== undefined) await this.checkCurrentPassword(actor, dto.currentPassword!, address);
     const hash = password !== undefined ? await bcrypt.hash(password, BCRYPT_COST) : undefined;
 
-    const row = await this.dataSource.transaction(async (m) => {
+    const row = await this.repo.transaction(async (m) => {
       const user = await this.load(m, actor, id, true);
       if (dto.active === true && !user.active) {
-        const [unit]: { name: string; active: boolean }[] = await m.query(
-          `SELECT name, active FROM units WHERE id = $1 FOR SHARE`,
-          [user.unit_id],
-        );
+        const unit = await m.unitActiveForShare(user.unit_id);
         if (!unit.active) {
           throw new ConflictException(`the user's unit "${unit.name}" is deactivated; reactivate it first`);
         }
       }
-      const [[changed]]: [UserRow[], number] = await m.query(
-        `UPDATE users u SET
-           display_name = COALESCE($2, u.display_name),
-           email = CASE WHEN $3::boolean THEN $4 ELSE u.email END,
-           password_hash = COALESCE($5, u.password_hash),
-           active = COALESCE($6, u.active)
-         WHERE u.id = $1
-         RETURNING ${COLUMNS}`,
-        [id, displayName ?? null, email !== undefined, email ?? null, hash ?? null, dto.active ?? null],
-      );
+      const changed = await m.update(id, {
+        displayName: displayName ?? null,
+        setEmail: email !== undefined,
+        email: email ?? null,
+        passwordHash: hash ?? null,
+        active: dto.active ?? null,
+      });
       return changed;
     });
     jsonLog('info', 'user updated', {
@@ -217,22 +195,19 @@ export class UsersService {
         .map(([k]) => k),
       passwordChanged: password !== undefined,
     });
-    if (dto.active !== false) return toDto(row);
+    if (dto.active !== false) return toUserDto(row);
 
     // After the commit: the user is locked out first (the guard reloads them on every request), then
     // their claimed tasks go back to the pool. A retried deactivation releases whatever is still held.
     const releasedTasks = await this.tasks.releaseClaimsOf(actor, id, 'user deactivated');
     jsonLog('info', 'user deactivated', { component: 'users', userId: id, actorId: actor.id, releasedTasks });
-    return { ...toDto(row), releasedTasks };
+    return { ...toUserDto(row), releasedTasks };
   }
 
   /** The user, if the actor may see them: themself, or (an admin) anyone within their unit; else 404. */
-  private async load(m: EntityManager, actor: CurrentUser, id: string, lock = false): Promise<UserRow> {
-    const [user]: UserRow[] = await m.query(
-      `SELECT ${COLUMNS} FROM users u WHERE u.id = $1 ${lock ? 'FOR UPDATE' : ''}`,
-      [id],
-    );
-    const visible = user && (user.id === actor.id || (await isWithin(m, user.unit_id, actor.unitId)));
+  private async load(m: UsersRepository, actor: CurrentUser, id: string, lock = false): Promise<UserRow> {
+    const user = await m.byId(id, lock);
+    const visible = user && (user.id === actor.id || (await isWithin(m.manager, user.unit_id, actor.unitId)));
     if (!visible) throw new NotFoundException('user not found');
     return user;
   }
@@ -242,17 +217,14 @@ export class UsersService {
    * ids do not leak), be active (locked so it stays so until the insert commits) and fit the role.
    */
   private async checkUnit(
-    m: EntityManager,
+    m: UsersRepository,
     actor: CurrentUser,
     unitId: string,
     role: Role | undefined,
     problems: Problem[],
   ): Promise<void> {
-    const [unit]: { name: string; level: UnitLevel; active: boolean }[] = await m.query(
-      `SELECT name, level, active FROM units WHERE id = $1 FOR SHARE`,
-      [unitId],
-    );
-    if (!unit || !(await isWithin(m, unitId, actor.unitId))) {
+    const unit = await m.unitForShare(unitId);
+    if (!unit || !(await isWithin(m.manager, unitId, actor.unitId))) {
       problems.push({ field: 'unitId', reason: 'no unit with this id' });
       return;
     }
@@ -274,28 +246,12 @@ export class UsersService {
     address: string | undefined,
   ): Promise<void> {
     this.limiter.admit(actor.username, address);
-    const [row]: { password_hash: string }[] = await this.dataSource.query(
-      `SELECT password_hash FROM users WHERE id = $1`,
-      [actor.id],
-    );
-    if (!row || !(await bcrypt.compare(currentPassword, row.password_hash))) {
+    const passwordHash = await this.repo.passwordHash(actor.id);
+    if (!passwordHash || !(await bcrypt.compare(currentPassword, passwordHash))) {
       throw unprocessable([{ field: 'currentPassword', reason: 'is not your current password' }]);
     }
     this.limiter.succeeded(actor.username);
   }
-}
-
-function toDto(row: UserRow): UserDto {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role,
-    unitId: row.unit_id,
-    email: row.email,
-    active: row.active,
-    createdAt: row.created_at,
-  };
 }
 
 /** Trimmed and lower-cased; 3–64 of [a-z0-9._-]. */
@@ -366,9 +322,4 @@ function unprocessable(problems: Problem[]): UnprocessableEntityException {
 
 function usernameTaken(): ConflictException {
   return new ConflictException('username: already taken');
-}
-
-/** `%`, `_` and the escape character itself match literally. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
