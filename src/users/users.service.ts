@@ -273,7 +273,7 @@ export class UsersService {
     currentPassword: string,
     address: string | undefined,
   ): Promise<void> {
-    this.limiter.admit(actor.username, address);
+    await this.limiter.admit(actor.username, address);
     const [row]: { password_hash: string }[] = await this.dataSource.query(
       `SELECT password_hash FROM users WHERE id = $1`,
       [actor.id],
@@ -281,7 +281,7 @@ export class UsersService {
     if (!row || !(await bcrypt.compare(currentPassword, row.password_hash))) {
       throw unprocessable([{ field: 'currentPassword', reason: 'is not your current password' }]);
     }
-    this.limiter.succeeded(actor.username);
+    await this.limiter.succeeded(actor.username);
   }
 }
 
