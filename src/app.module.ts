@@ -6,7 +6,7 @@ import { CampaignsModule } from './campaigns/campaigns.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
 import { NominationsModule } from './nominations/nominations.module';
 import { EmailSenderModule } from './notifications/email-sender.module';
@@ -51,11 +51,11 @@ export class AppModule {
               ReportsModule,
               AuditModule,
               ImportsModule,
+              HealthModule,
               WebModule,
             ]
           : []),
       ],
-      controllers: roles.api ? [HealthController] : [],
     };
   }
 }

@@ -27,12 +27,12 @@ export class AuthService {
    * and known usernames.
    */
   async login(username: string, password: string, address: string | undefined): Promise<LoginResponseDto> {
-    this.limiter.admit(username, address);
+    await this.limiter.admit(username, address);
     const user = await this.findActive(username);
     const ok = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
     // One answer for an unknown user and a wrong password, so usernames cannot be probed.
     if (!user || !ok) throw new UnauthorizedException('wrong username or password');
-    this.limiter.succeeded(username);
+    await this.limiter.succeeded(username);
     const accessToken = await this.jwt.signAsync({ sub: user.id, role: user.role, unitId: user.unitId });
     return { accessToken, expiresIn: this.config.jwt.ttlSeconds };
   }

@@ -6,8 +6,10 @@ import {
   Inject,
   Injectable,
   type NestInterceptor,
+  Optional,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { catchError, type Observable, throwError } from 'rxjs';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -39,110 +41,97 @@ export class RetryAfterInterceptor implements NestInterceptor {
   }
 }
 
-/** Beyond this many keys the expired ones are swept; beyond the hard cap the oldest are forgotten. */
-const SWEEP_AT = 10_000;
-const MAX_KEYS = 100_000;
-
-interface Window {
-  count: number;
-  /** When this window ends (ms since the epoch). */
-  endsAt: number;
-}
-
-/** Counts per key in fixed windows that start at a key's first hit. */
-class FixedWindowCounter {
-  private readonly windows = new Map<string, Window>();
-
-  constructor(private readonly windowMs: number) {}
-
-  /** The open window of `key`, if any. */
-  current(key: string, now: number): Window | undefined {
-    const w = this.windows.get(key);
-    if (w && w.endsAt <= now) {
-      this.windows.delete(key);
-      return undefined;
-    }
-    return w;
-  }
-
-  hit(key: string, now: number): void {
-    const w = this.current(key, now);
-    if (w) {
-      w.count++;
-      return;
-    }
-    if (this.windows.size >= SWEEP_AT) this.sweep(now);
-    this.windows.set(key, { count: 1, endsAt: now + this.windowMs });
-  }
-
-  reset(key: string): void {
-    this.windows.delete(key);
-  }
-
-  private sweep(now: number): void {
-    for (const [key, w] of this.windows) if (w.endsAt <= now) this.windows.delete(key);
-    // Maps iterate in insertion order: the oldest windows go first.
-    for (const key of this.windows.keys()) {
-      if (this.windows.size < MAX_KEYS) break;
-      this.windows.delete(key);
-    }
-  }
+/** What a limiter needs: a name to keep its counts apart, the limit, and the window in seconds. */
+export interface LimiterOptions {
+  keyPrefix: string;
+  points: number;
+  duration: number;
 }
 
 /**
- * Sign-in throttling in memory, in fixed windows of `LOGIN_WINDOW_SECONDS`: at most `LOGIN_MAX_FAILURES`
- * failed sign-ins per username and `LOGIN_MAX_ATTEMPTS_PER_ADDRESS` attempts per client address.
+ * Where the counts live. In memory by default: each API process counts for itself. Any store of
+ * rate-limiter-flexible takes the same options (RateLimiterPostgres, RateLimiterRedis…), so shared counts
+ * are a provider of this token, e.g. `{ provide: LOGIN_LIMITER_STORE, useValue: (o) => new
+ * RateLimiterPostgres({ ...o, storeClient: pool, tableName: 'login_limits' }) }`.
+ */
+export const LOGIN_LIMITER_STORE = Symbol('LOGIN_LIMITER_STORE');
+export type LimiterStore = (options: LimiterOptions) => RateLimiterAbstract;
+const inMemory: LimiterStore = (options) => new RateLimiterMemory(options);
+
+/**
+ * Sign-in throttling in fixed windows of `LOGIN_WINDOW_SECONDS` that start at a key's first hit
+ * (rate-limiter-flexible): at most `LOGIN_MAX_FAILURES` failed sign-ins per username and
+ * `LOGIN_MAX_ATTEMPTS_PER_ADDRESS` attempts per client address.
  *
- * Each API process counts for itself (nothing is shared between processes or kept over a restart), so
- * with N API processes behind a load balancer an attacker gets up to N times the limits. The address is
- * the TCP peer (`req.ip`; Express's `trust proxy` is off): behind a reverse proxy every client shares the
- * proxy's address and therefore one per-address budget.
+ * With the default store each API process counts for itself (nothing is shared between processes or
+ * kept over a restart), so with N API processes behind a load balancer an attacker gets up to N times
+ * the limits. The address is the TCP peer (`req.ip`; Express's `trust proxy` is off): behind a reverse
+ * proxy every client shares the proxy's address and therefore one per-address budget.
  *
  * An attempt is counted as a failure for its username when it is admitted, before the password is
- * checked, and the count is cleared when it succeeds: parallel guesses cannot outrun the limit. Unknown
- * and known usernames are counted alike, so the answers reveal nothing about which exist.
+ * checked, and the count is cleared when it succeeds: each count is taken in one step of the store, so
+ * parallel guesses cannot outrun the limit. Unknown and known usernames are counted alike, so the answers
+ * reveal nothing about which exist. A refused attempt uses none of the address's budget.
  */
 @Injectable()
 export class LoginLimiter {
-  private readonly failures: FixedWindowCounter;
-  private readonly attempts: FixedWindowCounter;
-  private readonly maxFailures: number;
-  private readonly maxAttemptsPerAddress: number;
+  private readonly failures: RateLimiterAbstract;
+  private readonly attempts: RateLimiterAbstract;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.failures = new FixedWindowCounter(config.login.windowSeconds * 1000);
-    this.attempts = new FixedWindowCounter(config.login.windowSeconds * 1000);
-    this.maxFailures = config.login.maxFailures;
-    this.maxAttemptsPerAddress = config.login.maxAttemptsPerAddress;
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(LOGIN_LIMITER_STORE) store: LimiterStore | null,
+  ) {
+    const duration = config.login.windowSeconds;
+    const make = store ?? inMemory;
+    this.failures = make({ keyPrefix: 'login-failures', points: config.login.maxFailures, duration });
+    this.attempts = make({
+      keyPrefix: 'login-attempts',
+      points: config.login.maxAttemptsPerAddress,
+      duration,
+    });
   }
 
   /**
    * Admits one sign-in attempt (counting it for the address, and as a failure for the username until
    * `succeeded`), or throws `TooManySignInAttempts` when the username or the address is over its limit.
    */
-  admit(username: string, address: string | undefined, now = Date.now()): void {
+  async admit(username: string, address: string | undefined): Promise<void> {
     const user = usernameKey(username);
     const addr = addressKey(address);
-    const refusals = [
-      this.over(this.failures.current(user, now), this.maxFailures),
-      this.over(this.attempts.current(addr, now), this.maxAttemptsPerAddress),
-    ].filter((w): w is Window => w !== undefined);
-    if (refusals.length) {
-      const endsAt = Math.max(...refusals.map((w) => w.endsAt));
-      throw new TooManySignInAttempts(Math.max(1, Math.ceil((endsAt - now) / 1000)));
+    const byAddress = await refusal(this.attempts.consume(addr));
+    if (byAddress !== undefined) {
+      // Over both: wait for the later of the two windows.
+      const failures = await this.failures.get(user);
+      const byUser = failures && failures.remainingPoints === 0 ? failures.msBeforeNext : 0;
+      throw tooMany(Math.max(byAddress, byUser));
     }
-    this.attempts.hit(addr, now);
-    this.failures.hit(user, now);
+    const byUser = await refusal(this.failures.consume(user));
+    if (byUser !== undefined) {
+      await this.attempts.reward(addr, 1);
+      throw tooMany(byUser);
+    }
   }
 
   /** A correct password: the username's failures are forgotten. */
-  succeeded(username: string): void {
-    this.failures.reset(usernameKey(username));
+  async succeeded(username: string): Promise<void> {
+    await this.failures.delete(usernameKey(username));
   }
+}
 
-  private over(w: Window | undefined, limit: number): Window | undefined {
-    return w && w.count >= limit ? w : undefined;
+/** The ms until the window ends when the store refused the hit; a store's own failure is thrown. */
+async function refusal(hit: Promise<RateLimiterRes>): Promise<number | undefined> {
+  try {
+    await hit;
+    return undefined;
+  } catch (res) {
+    if (res instanceof RateLimiterRes) return res.msBeforeNext;
+    throw res;
   }
+}
+
+function tooMany(ms: number): TooManySignInAttempts {
+  return new TooManySignInAttempts(Math.max(1, Math.ceil(ms / 1000)));
 }
 
 function usernameKey(username: string): string {

@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
@@ -12,14 +12,19 @@ export function idempotencyKey(raw: string | undefined): string | undefined {
   return raw;
 }
 
+/*
+ * The ids were first written by hand as SHA-1 over `nomination-engine:<name>`; rows and workflows of
+ * existing nominations carry them, so they must not change. A UUID v5 is SHA-1 over namespace bytes then
+ * the name: taking the first 16 bytes of that prefix as the namespace and the rest ("e:") in front of the
+ * name gives exactly the same bytes to hash (test/unit/uuid-from-name.spec.ts pins known values).
+ */
+const NAMESPACE = new TextEncoder().encode('nomination-engine:'.slice(0, 16));
+const NAME_PREFIX = 'nomination-engine:'.slice(16);
+
 /**
- * A UUID (version 5 layout, SHA-1 based) derived from a name: the same caller and key always give the
- * same id, so a retried request lands on the same row and the same workflow.
+ * A UUID v5 derived from a name: the same caller and key always give the same id, so a retried request
+ * lands on the same row and the same workflow.
  */
 export function uuidFromName(name: string): string {
-  const bytes = createHash('sha1').update(`nomination-engine:${name}`).digest().subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x50;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuidv5(NAME_PREFIX + name, NAMESPACE);
 }

@@ -34,8 +34,9 @@ export interface AppConfig {
   demo: { enabled: boolean; password: string };
   jwt: { secret: string; ttlSeconds: number };
   /**
-   * Sign-in throttling, counted in memory by each API process separately (fixed windows): failed sign-ins
-   * per username and attempts per client address within `windowSeconds`.
+   * Sign-in throttling (fixed windows; in memory by each API process unless a shared store is provided,
+   * see src/auth/login-limiter.ts): failed sign-ins per username and attempts per client address within
+   * `windowSeconds`.
    */
   login: { maxFailures: number; windowSeconds: number; maxAttemptsPerAddress: number };
   /** Origins allowed to call the API from a browser (CORS); unset: no CORS headers, same origin only. */

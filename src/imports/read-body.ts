@@ -1,4 +1,5 @@
-import { PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import getRawBody from 'raw-body';
 import type { IncomingMessage } from 'node:http';
 
 /** The largest file accepted: 5 MB (5,000 rows of models with long descriptions fit easily). */
@@ -36,44 +37,23 @@ export function checkIdentityEncoding(contentEncoding: string | undefined): void
 
 /**
  * Reads the raw request body (no body parser handles text/csv), refusing with 413 one larger than
- * `limit` bytes as soon as that is known; the rest of such a body is read and discarded.
+ * `limit` bytes as soon as that is known (its Content-Length, or the bytes counted so far); the rest of
+ * such a body is drained so the client reads the answer instead of a reset connection.
  */
-export function readRawBody(req: IncomingMessage, limit = MAX_IMPORT_BYTES): Promise<Buffer> {
-  const tooLarge = () =>
-    new PayloadTooLargeException(
-      `the file is larger than ${limit / 1024 / 1024} MB; split it into several files`,
-    );
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
+export async function readRawBody(req: IncomingMessage, limit = MAX_IMPORT_BYTES): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  try {
+    return await getRawBody(req, { limit, length: declared });
+  } catch (err) {
     req.resume();
-    return Promise.reject(tooLarge());
+    if ((err as { type?: string }).type === 'entity.too.large') {
+      throw new PayloadTooLargeException(
+        `the file is larger than ${limit / 1024 / 1024} MB; split it into several files`,
+      );
+    }
+    if ((err as { type?: string }).type === 'request.size.invalid') {
+      throw new BadRequestException('the body is shorter or longer than its Content-Length');
+    }
+    throw err;
   }
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        stop();
-        req.resume();
-        reject(tooLarge());
-      } else chunks.push(chunk);
-    };
-    const onEnd = () => {
-      stop();
-      resolve(Buffer.concat(chunks));
-    };
-    const onError = (err: Error) => {
-      stop();
-      reject(err);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
 }

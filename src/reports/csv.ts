@@ -1,32 +1,38 @@
-/**
- * CSV as spreadsheet programs read it (RFC 4180): comma-separated, CRLF line ends, a field quoted when it
- * holds a comma, a quote, a line break or edge spaces, quotes doubled. The text starts with a UTF-8 byte
- * order mark so Excel opens Vietnamese names as UTF-8 rather than the system code page.
+import { type Options, stringify } from 'csv-stringify/sync';
+
+/*
+ * CSV as spreadsheet programs read it (RFC 4180, written by csv-stringify): comma-separated, CRLF line
+ * ends, quotes doubled. A field with edge spaces is quoted too, so a spreadsheet keeps them. The text
+ * starts with a UTF-8 byte order mark so Excel opens Vietnamese names as UTF-8 rather than the system
+ * code page.
  */
 
 export const BOM = '\uFEFF';
 
 export type CsvValue = string | number | boolean | Date | null | undefined;
 
-/**
- * One field. Text starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so a
- * spreadsheet shows it rather than running it as a formula (user-written comments end up here).
+/*
+ * Text starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so a spreadsheet
+ * shows it rather than running it as a formula (user-written comments end up here). Only text: a negative
+ * number is a number.
  */
-export function csvCell(value: CsvValue): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value instanceof Date) return value.toISOString();
-  let text = value;
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+const OPTIONS: Options = {
+  record_delimiter: 'windows',
+  quoted_match: [/^\s|\s$/, /[\r\n]/],
+  cast: {
+    string: (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text),
+    number: (n: number) => (Number.isFinite(n) ? String(n) : ''),
+    boolean: (b: boolean) => (b ? 'true' : 'false'),
+    date: (d: Date) => d.toISOString(),
+  },
+};
 
-export function csvLine(values: CsvValue[]): string {
-  return values.map(csvCell).join(',') + '\r\n';
+/** One field, as it appears between the commas. */
+export function csvCell(value: CsvValue): string {
+  return stringify([[value]], { ...OPTIONS, record_delimiter: '' });
 }
 
 /** A whole document: the BOM, the header line, one line per row. */
 export function toCsv(header: string[], rows: CsvValue[][]): string {
-  return BOM + csvLine(header) + rows.map(csvLine).join('');
+  return stringify([header, ...rows], { ...OPTIONS, bom: true });
 }

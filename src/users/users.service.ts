@@ -245,12 +245,12 @@ export class UsersService {
     currentPassword: string,
     address: string | undefined,
   ): Promise<void> {
-    this.limiter.admit(actor.username, address);
+    await this.limiter.admit(actor.username, address);
     const passwordHash = await this.repo.passwordHash(actor.id);
     if (!passwordHash || !(await bcrypt.compare(currentPassword, passwordHash))) {
       throw unprocessable([{ field: 'currentPassword', reason: 'is not your current password' }]);
     }
-    this.limiter.succeeded(actor.username);
+    await this.limiter.succeeded(actor.username);
   }
 }
 
