@@ -6,6 +6,7 @@ import { unprocessable } from '../common/http-errors';
 import { jsonLog } from '../logging/json-log';
 import { type AbsenceDto, type CreateAbsenceDto, toAbsenceDto } from './absence.dto';
 import { type AbsenceUserRow, AbsencesRepository } from './absences.repository';
+import { may, mayCoverFor, scopeOf } from '../domain/access-policy';
 
 const MAX_DAYS = 366;
 
@@ -33,8 +34,10 @@ export class AbsencesService {
     } else if (
       !acting ||
       !acting.active ||
-      acting.unit_id !== absent.unit_id ||
-      acting.role !== absent.role
+      !mayCoverFor(
+        { role: acting.role, unitId: acting.unit_id },
+        { role: absent.role, unitId: absent.unit_id },
+      )
     ) {
       problems.push({
         field: 'actingUserId',
@@ -72,7 +75,7 @@ export class AbsencesService {
       unitId: user.unitId,
       userId: user.id,
       id: id ?? null,
-      subtree: user.role === 'admin',
+      subtree: scopeOf(user, 'absence.view') === 'unit_subtree',
     });
     return rows.map(toAbsenceDto);
   }
@@ -80,7 +83,7 @@ export class AbsencesService {
   /** Ends a cover early: the absent reviewer, or an administrator over them. */
   async remove(user: CurrentUser, id: string): Promise<void> {
     const [mine] = await this.list(user, id);
-    if (!mine || (mine.userId !== user.id && user.role !== 'admin'))
+    if (!mine || !may(user, 'absence.delete', { userId: mine.userId }))
       throw new NotFoundException('absence not found');
     await this.repo.delete(id);
     jsonLog('info', 'absence cover ended', { component: 'absences', absenceId: id, userId: user.id });
@@ -92,7 +95,7 @@ export class AbsencesService {
 
   /** Someone else's absence: only an administrator, for a user within their subtree. */
   private async userWithin(user: CurrentUser, id: string): Promise<AbsenceUserRow | undefined> {
-    if (user.role !== 'admin') return undefined;
+    if (scopeOf(user, 'absence.create') !== 'unit_subtree') return undefined;
     return this.repo.userWithin(user.unitId, id);
   }
 }

@@ -10,6 +10,7 @@ import {
 import type { Response } from 'express';
 import { AuthUser, type CurrentUser } from '../auth/current-user';
 import { AuditEntryDto, AuditQuery } from './audit.dto';
+import { Can } from '../auth/can';
 import { auditCsv, AuditService } from './audit.service';
 
 @ApiTags('audit')
@@ -20,6 +21,7 @@ export class AuditController {
 
   /** The body is the page; the next page's cursor is in the `X-Next-Cursor` header (absent on the last). */
   @Get()
+  @Can('audit.view', 'read the audit log')
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({
     type: [AuditEntryDto],

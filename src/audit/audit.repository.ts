@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { escapeLike } from '../common/sql';
+import { SCOPE_CTE } from '../units/scope';
 
 /** An audit event with what the log shows of its nomination. */
 export interface AuditRow {
@@ -71,9 +72,7 @@ export class AuditRepository {
       );
     }
     return this.db.query(
-      `WITH RECURSIVE scope AS (
-         SELECT id FROM units WHERE id = $1
-         UNION ALL SELECT u.id FROM units u JOIN scope s ON u.parent_id = s.id)
+      `${SCOPE_CTE}
        SELECT a.id, a.nomination_id, n.title, n.campaign_id, n.unit_id, a.workflow_id, a.seq, a.action,
               a.actor_type, a.actor_user_id, a.actor_name, a.actor_role, a.actor_unit_id,
               a.on_behalf_of_user_id, a.on_behalf_of_name, a.stage_before, a.stage_after, a.outcome,

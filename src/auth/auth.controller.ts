@@ -1,6 +1,14 @@
-import { Body, Controller, HttpCode, Ip, Post, UseInterceptors } from '@nestjs/common';
-import { ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { LoginDto, LoginResponseDto } from './auth.dto';
+import { Body, Controller, Get, HttpCode, Ip, Post, UseInterceptors } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { globalActions } from '../domain/access-policy';
+import { LoginDto, LoginResponseDto, MeDto } from './auth.dto';
+import { AuthUser, type CurrentUser } from './current-user';
 import { AuthService } from './auth.service';
 import { RetryAfterInterceptor } from './login-limiter';
 import { Public } from './public.decorator';
@@ -29,5 +37,13 @@ export class AuthController {
   })
   login(@Body() body: LoginDto, @Ip() address: string): Promise<LoginResponseDto> {
     return this.auth.login(body.username, body.password, address);
+  }
+
+  /** Who is signed in, and what the access policy lets their role do: the pages show only that. */
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: MeDto })
+  me(@AuthUser() user: CurrentUser): MeDto {
+    return { ...user, can: globalActions(user) };
   }
 }

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
+import { PolicyGuard } from './can';
 import { AuthService } from './auth.service';
 import { LoginLimiter } from './login-limiter';
 
@@ -19,7 +20,13 @@ import { LoginLimiter } from './login-limiter';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, LoginLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthService,
+    LoginLimiter,
+    // In this order: who the caller is, then whether their role may do the route's action.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: PolicyGuard },
+  ],
   exports: [LoginLimiter],
 })
 export class AuthModule {}

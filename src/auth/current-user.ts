@@ -1,4 +1,4 @@
-import { createParamDecorator, type ExecutionContext, ForbiddenException } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Role } from '../domain/nomination';
 
@@ -17,8 +17,3 @@ export const AuthUser = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): CurrentUser =>
     ctx.switchToHttp().getRequest<AuthenticatedRequest>().user!,
 );
-
-/** Refuses a caller who is not an administrator, whatever the resource (so nothing about it leaks). */
-export function adminOnly(user: CurrentUser, what: string): void {
-  if (user.role !== 'admin') throw new ForbiddenException(`only an admin may ${what}`);
-}

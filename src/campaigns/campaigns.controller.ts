@@ -7,7 +7,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { adminOnly, AuthUser, type CurrentUser } from '../auth/current-user';
+import { Can } from '../auth/can';
+import { AuthUser, type CurrentUser } from '../auth/current-user';
 import { CalendarDto, toCalendar } from './calendar.dto';
 import {
   CampaignDto,
@@ -31,13 +32,13 @@ export class CampaignsController {
   }
 
   @Post()
+  @Can('campaign.create', 'create a campaign')
   @ApiCreatedResponse({ type: CampaignDto, description: 'The campaign, with its workflow started' })
   @ApiUnprocessableEntityResponse({
     description: 'The calendar, quotas or province are invalid; the message names each field',
   })
   @ApiConflictResponse({ description: 'The province already has a campaign that year' })
   create(@AuthUser() user: CurrentUser, @Body() body: CreateCampaignDto): Promise<CampaignDto> {
-    adminOnly(user, 'create a campaign');
     return this.campaigns.create(user, body);
   }
 

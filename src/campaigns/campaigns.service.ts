@@ -36,6 +36,7 @@ import {
   toUnitStatusDto,
 } from './campaign.dto';
 import { CampaignsRepository } from './campaigns.repository';
+import { may } from '../domain/access-policy';
 
 @Injectable()
 export class CampaignsService implements OnApplicationBootstrap {
@@ -90,9 +91,14 @@ export class CampaignsService implements OnApplicationBootstrap {
   }
 
   /** A campaign the caller sees, when the caller is an admin at its province (else 403). */
-  private async adminAtProvince(user: CurrentUser, id: string, what: string): Promise<Campaign> {
+  private async adminAtProvince(
+    user: CurrentUser,
+    id: string,
+    action: 'campaign.calendar' | 'campaign.quotas',
+    what: string,
+  ): Promise<Campaign> {
     const campaign = await this.visible(user, id);
-    if (user.unitId !== campaign.provinceUnitId || user.role !== 'admin') {
+    if (!may(user, action, { unitId: campaign.provinceUnitId })) {
       throw new ForbiddenException(`only an admin of the campaign's province may ${what}`);
     }
     return campaign;
@@ -100,7 +106,7 @@ export class CampaignsService implements OnApplicationBootstrap {
 
   /** What the province watches (unit status, the campaign's audit): the rule of the pipeline and report. */
   private async watchedByProvince(user: CurrentUser, id: string, what: string): Promise<Campaign> {
-    await provincialCampaign(this.dataSource.manager, user, id, what);
+    await provincialCampaign(this.dataSource.manager, user, id, 'campaign.watch', what);
     return this.byId(id);
   }
 
@@ -179,7 +185,7 @@ export class CampaignsService implements OnApplicationBootstrap {
    * saved and every open nomination has been told. A campaign whose workflow is missing gets it started.
    */
   async changeCalendar(user: CurrentUser, id: string, calendar: Calendar) {
-    const campaign = await this.adminAtProvince(user, id, 'change its calendar');
+    const campaign = await this.adminAtProvince(user, id, 'campaign.calendar', 'change its calendar');
     const problems = calendarProblems(calendar);
     if (problems.length) throw unprocessable(problems);
     const start = new WithStartWorkflowOperation<typeof campaignWorkflow>(
@@ -217,7 +223,7 @@ export class CampaignsService implements OnApplicationBootstrap {
 
   /** Caps on proposals apply from the next proposal on; proposals already made stay. */
   async changeQuotas(user: CurrentUser, id: string, quotas: unknown): Promise<CampaignDto> {
-    const campaign = await this.adminAtProvince(user, id, 'change its quotas');
+    const campaign = await this.adminAtProvince(user, id, 'campaign.quotas', 'change its quotas');
     const problems = quotaProblems(quotas);
     if (problems.length) throw unprocessable(problems);
     await this.repo.updateQuotas(id, quotas as Campaign['quotas']);

@@ -21,6 +21,7 @@ import { MAX_IMPORT_ROWS } from './import-csv';
 import { ImportErrorDto, ImportResultDto } from './import.dto';
 import { ImportsService, IMPORT_CONCURRENCY } from './imports.service';
 import { checkCsvContentType, checkIdentityEncoding, MAX_IMPORT_BYTES, readRawBody } from './read-body';
+import { Can } from '../auth/can';
 
 const EXAMPLE_CSV = `title,description,field,kind,nomineeName,unit
 "Tuyến đường tự quản xanh, sạch, đẹp","Người dân tự quản lý, giữ gìn vệ sinh tuyến đường.",culture_society,collective,Hội Phụ nữ xã Nam Chính,Xã Nam Chính
@@ -34,6 +35,7 @@ export class ImportsController {
   constructor(private readonly imports: ImportsService) {}
 
   @Post(':id/nominations/import')
+  @Can('nomination.register', 'register a model')
   @ApiOperation({
     summary: 'Register many models from a CSV file',
     description: [

@@ -148,6 +148,18 @@ export class NominationDto {
   @ApiProperty({ description: 'Revision requests so far' }) revisions!: number;
 }
 
+/** One nomination as its page shows it: with what the caller may do on it. */
+export class NominationDetailDto extends NominationDto {
+  @ApiProperty({
+    type: [String],
+    example: ['nomination.withdraw', 'nomination.resubmit'],
+    description:
+      'The access-policy actions the caller may ask for on this nomination (docs/access-control.md); ' +
+      'the workflow still judges the moment (a closed nomination, no revision requested)',
+  })
+  actions!: string[];
+}
+
 export class AuditEventDto {
   @ApiProperty() seq!: number;
   @ApiProperty({ example: 'decided' }) action!: string;

@@ -29,12 +29,18 @@ import {
   CreateNominationDto,
   ExtendDeadlineDto,
   ListNominationsQuery,
+  NominationDetailDto,
   NominationDto,
   ResubmitDto,
   toNominationDto,
   WithdrawDto,
 } from './nomination.dto';
 import { NominationsService } from './nominations.service';
+import { Can } from '../auth/can';
+import { may } from '../domain/access-policy';
+
+/** What a caller may ask for on a nomination of their subtree, judged on its unit as the workflow does. */
+const NOMINATION_ACTIONS = ['nomination.withdraw', 'nomination.resubmit'] as const;
 
 @ApiTags('nominations')
 @ApiBearerAuth()
@@ -43,6 +49,7 @@ export class NominationsController {
   constructor(private readonly nominations: NominationsService) {}
 
   @Post()
+  @Can('nomination.register', 'register a model')
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -74,12 +81,14 @@ export class NominationsController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: NominationDto })
+  @ApiOkResponse({ type: NominationDetailDto })
   async get(
     @AuthUser() user: CurrentUser,
     @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<NominationDto> {
-    return toNominationDto(await this.nominations.get(user, id));
+  ): Promise<NominationDetailDto> {
+    const nomination = await this.nominations.get(user, id);
+    const actions = NOMINATION_ACTIONS.filter((a) => may(user, a, { unitId: nomination.unitId }));
+    return { ...toNominationDto(nomination), actions };
   }
 
   @Get(':id/history')

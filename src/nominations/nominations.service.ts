@@ -46,6 +46,7 @@ import {
 import type { Nomination } from './nomination.entity';
 import { NominationsRepository } from './nominations.repository';
 import { isLatestStep, type RequestStep } from './recorded-request';
+import { may } from '../domain/access-policy';
 
 @Injectable()
 export class NominationsService {
@@ -83,9 +84,6 @@ export class NominationsService {
 
   /** The campaign a caller may register into: one of their own province. Others are as unknown. */
   async campaignFor(user: CurrentUser, campaignId: string): Promise<Campaign> {
-    if (user.role !== 'submitter' && user.role !== 'admin') {
-      throw new ForbiddenException('only a submitter or an admin may register a model');
-    }
     const campaign = await this.repo.campaign(campaignId);
     if (!campaign || !(await isWithin(this.dataSource.manager, user.unitId, campaign.provinceUnitId))) {
       throw new UnprocessableEntityException('campaignId: no campaign with this id');
@@ -100,7 +98,8 @@ export class NominationsService {
    */
   async registrationUnit(user: CurrentUser, unitId: string): Promise<string> {
     const refuse = (reason: string) => new UnprocessableEntityException(`unitId: ${reason}`);
-    if (!(await isWithin(this.dataSource.manager, unitId, user.unitId))) throw refuse('no unit with this id');
+    const inSubtree = await isWithin(this.dataSource.manager, unitId, user.unitId);
+    if (!may(user, 'nomination.register', { inSubtree })) throw refuse('no unit with this id');
     const unit = (await this.repo.registrationUnit(unitId))!;
     if (!unit.active) throw refuse('the unit is deactivated');
     if (unit.level === 'province') {
@@ -191,7 +190,7 @@ export class NominationsService {
 
   /** An administrator cancels the nomination, with a reason; the outcome is `withdrawn`, the audit says `cancelled`. */
   async cancel(user: CurrentUser, id: string, dto: WithdrawDto): Promise<Nomination> {
-    await this.adminOverOpenTask(user, id, 'cancel this nomination');
+    await this.adminOverOpenTask(user, id, 'nomination.cancel', 'cancel this nomination');
     return this.ask(
       user,
       id,
@@ -207,7 +206,7 @@ export class NominationsService {
 
   /** An administrator gives this nomination's open task new dates (it keeps them through calendar changes). */
   async extendDeadline(user: CurrentUser, id: string, dto: ExtendDeadlineDto): Promise<Nomination> {
-    await this.adminOverOpenTask(user, id, 'extend its deadline');
+    await this.adminOverOpenTask(user, id, 'nomination.extend', 'extend its deadline');
     return this.ask(user, id, 'deadline extended', (handle, updateId) =>
       handle.executeUpdate(extendDeadlineUpdate, {
         args: [{ ...dto, actor: actorOf(user) }],
@@ -220,11 +219,16 @@ export class NominationsService {
    * Administrators act on a nomination where its current work lies: a district's admin on its district's
    * stages, the province's on all. (Visibility is checked first: another unit's nomination is a 404.)
    */
-  private async adminOverOpenTask(user: CurrentUser, id: string, what: string): Promise<void> {
+  private async adminOverOpenTask(
+    user: CurrentUser,
+    id: string,
+    action: 'nomination.cancel' | 'nomination.extend',
+    what: string,
+  ): Promise<void> {
     await this.get(user, id);
     const task = await this.repo.openTaskUnit(id);
     const over = task && (await isWithin(this.dataSource.manager, task.assignee_unit_id, user.unitId));
-    if (user.role !== 'admin' || (task && !over)) {
+    if (!may(user, action) || (task && !may(user, action, { inSubtree: over }))) {
       throw new ForbiddenException(`only an admin of the unit the nomination waits for may ${what}`);
     }
   }

@@ -1,7 +1,7 @@
 import { ForbiddenException, NotFoundException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
-import type { Role } from '../domain/nomination';
+import { may } from '../domain/access-policy';
 import { isWithin } from '../units/scope';
 import { PipelineRepository } from './pipeline.repository';
 
@@ -15,21 +15,20 @@ export interface CampaignRef {
   closedAt: Date | null;
 }
 
-/** Who watches a whole campaign: its province's administrators and provincial reviewers. */
-export const PROVINCIAL_ROLES: readonly Role[] = ['admin', 'provincial_reviewer'];
-
 /**
- * A campaign the caller sees (from inside its province; else 404 as if it did not exist), when the caller
- * sits at the province itself with a provincial role (else 403) — the rule of `GET /campaigns/:id/units`.
+ * A campaign the caller sees (from inside its province; else 404 as if it did not exist), when the access
+ * policy lets the caller do `action` on it (else 403): for the pipeline, the report and the units' status,
+ * an admin or a provincial reviewer sitting at the province itself.
  */
 export async function provincialCampaign(
   m: EntityManager,
   user: CurrentUser,
   id: string,
+  action: 'pipeline.view' | 'report.view' | 'campaign.watch',
   what: string,
 ): Promise<CampaignRef> {
   const campaign = await visibleCampaign(m, user, id);
-  if (user.unitId !== campaign.provinceUnitId || !PROVINCIAL_ROLES.includes(user.role)) {
+  if (!may(user, action, { unitId: campaign.provinceUnitId })) {
     throw new ForbiddenException(
       `only an admin or a provincial reviewer of the campaign's province may ${what}`,
     );

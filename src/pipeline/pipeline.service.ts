@@ -32,7 +32,7 @@ export class PipelineService {
 
   async summary(user: CurrentUser, q: PipelineSummaryQuery): Promise<PipelineSummaryDto> {
     return snapshot(this.dataSource, async (m) => {
-      const campaign = await provincialCampaign(m, user, q.campaignId, 'see its pipeline');
+      const campaign = await provincialCampaign(m, user, q.campaignId, 'pipeline.view', 'see its pipeline');
       const repo = new PipelineRepository(m);
       const filter = await repo.campaignFilter(campaign, q);
       if (!filter) {
@@ -87,7 +87,7 @@ export class PipelineService {
    */
   async stuck(user: CurrentUser, q: PipelineStuckQuery): Promise<PipelineStuckDto> {
     return snapshot(this.dataSource, async (m) => {
-      const campaign = await provincialCampaign(m, user, q.campaignId, 'see its pipeline');
+      const campaign = await provincialCampaign(m, user, q.campaignId, 'pipeline.view', 'see its pipeline');
       const limit = q.limit ?? 50;
       const repo = new PipelineRepository(m);
       const failures = await repo.nominationFailures(campaign.id, limit);

@@ -19,7 +19,7 @@ export class ReportsService {
 
   async report(user: CurrentUser, campaignId: string): Promise<CampaignReport> {
     return snapshot(this.dataSource, async (m) => {
-      const campaign = await provincialCampaign(m, user, campaignId, 'see its report');
+      const campaign = await provincialCampaign(m, user, campaignId, 'report.view', 'see its report');
       const repo = new ReportsRepository(m);
       const steps = await repo.stepCounts(campaign.id);
       const byCell = new Map<string, FunnelCell>();

@@ -16,6 +16,7 @@ import {
 } from '../domain/nomination';
 import { TASK_KINDS, TASK_STATUSES, type TaskStatus } from './task.entity';
 import type { InboxRow } from './tasks.repository';
+import { may, type Principal } from '../domain/access-policy';
 
 /** The inbox's filters; `cursor` and `limit` page it (src/common/page.ts). */
 export class ListTasksQuery extends PageQuery {
@@ -136,9 +137,22 @@ export class InboxTaskDto extends TaskDto {
     description: 'Set when the caller sees it as the acting colleague of the absent holder',
   })
   coveringFor!: string | null;
+  @ApiProperty({
+    description: 'The caller may claim this task now (src/domain/access-policy.ts: task.claim)',
+  })
+  canClaim!: boolean;
+  @ApiProperty({ description: 'The caller may decide this task (access policy: task.decide)' })
+  canDecide!: boolean;
 }
 
-export function toInboxTaskDto(r: InboxRow): InboxTaskDto {
+/** The task as the inbox shows it, with what the caller may do on it (the pages show only those buttons). */
+export function toInboxTaskDto(r: InboxRow, user: Principal): InboxTaskDto {
+  const task = {
+    assigneeRole: r.assignee_role,
+    assigneeUnitId: r.assignee_unit_id,
+    assigneeUserId: r.assignee_user_id ?? null,
+  };
+  const review = r.kind === 'review' && r.status === 'open';
   return {
     id: r.id,
     nominationId: r.nomination_id,
@@ -168,6 +182,8 @@ export function toInboxTaskDto(r: InboxRow): InboxTaskDto {
     claimedByName: r.claimed_by_name ?? null,
     claimedAt: r.claimed_at ?? null,
     coveringFor: r.covering_for ?? null,
+    canClaim: review && !task.assigneeUserId && may(user, 'task.claim', { task }),
+    canDecide: review && may(user, 'task.decide', { task, inSubtree: r.assignee_within === true }),
   };
 }
 

@@ -4,7 +4,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { escapeLike } from '../common/sql';
 import { type ProposalCount, type Quotas } from '../domain/campaign';
 import type { Decision, Field, NominationStage, Outcome, Role } from '../domain/nomination';
-import { SCOPE_CTE } from '../units/scope';
+import { SCOPE_CTE, scopeCte } from '../units/scope';
+import { coveringNow } from '../absences/covering';
 import type { Task } from './task.entity';
 
 /** A task row as the inbox reads it: the task's columns, and what the inbox shows of its nomination. */
@@ -37,6 +38,8 @@ export interface InboxRow {
   nomination_kind: string;
   claimed_by_name: string | null;
   covering_for: string | null;
+  /** The task's unit lies within the viewer's (for an administrator's task.decide). */
+  assignee_within: boolean;
 }
 
 /** Whose tasks a page of the inbox holds: an admin's subtree, a reviewer's history, or their open work. */
@@ -134,15 +137,14 @@ export class TasksRepository {
     }[q.visibility];
     return this.db.query(
       // \`typed\` names every parameter's type once: each inbox half uses only some of them.
-      `WITH RECURSIVE typed AS (SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::int),
-       scope AS (
-         SELECT id FROM units WHERE id = $2
-         UNION ALL SELECT u.id FROM units u JOIN scope s ON u.parent_id = s.id),
-       covering AS (SELECT user_id FROM absences WHERE acting_user_id = $1 AND starts_at <= now() AND ends_at > now()),
+      `${scopeCte('$2')},
+       typed AS (SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::int),
+       covering AS (SELECT a.user_id FROM absences a WHERE ${coveringNow('a', '$1')}),
        page AS (SELECT * FROM (${halves.map((h) => `(${h})`).join(' UNION ')}) halves ORDER BY due_at, id LIMIT $5)
        SELECT t.*, n.title, n.nominee_name, n.unit_id AS nomination_unit_id, u.name AS unit_name, n.field,
               n.kind AS nomination_kind, holder.display_name AS claimed_by_name,
-              CASE WHEN t.assignee_user_id IN (SELECT user_id FROM covering) THEN t.assignee_user_id END AS covering_for
+              CASE WHEN t.assignee_user_id IN (SELECT user_id FROM covering) THEN t.assignee_user_id END AS covering_for,
+              t.assignee_unit_id IN (SELECT id FROM scope) AS assignee_within
          FROM page JOIN tasks t ON t.id = page.id
          JOIN nominations n ON n.id = t.nomination_id
          JOIN units u ON u.id = n.unit_id
@@ -167,16 +169,18 @@ export class TasksRepository {
   }
 
   /** One task as the inbox shows it to `viewerId`. */
-  async inboxTask(taskId: string, viewerId: string): Promise<InboxRow> {
+  async inboxTask(taskId: string, viewerId: string, viewerUnitId: string): Promise<InboxRow> {
     const [row]: InboxRow[] = await this.db.query(
-      `SELECT t.*, n.title, n.nominee_name, n.unit_id AS nomination_unit_id, u.name AS unit_name, n.field,
+      `${scopeCte('$3')}
+       SELECT t.*, n.title, n.nominee_name, n.unit_id AS nomination_unit_id, u.name AS unit_name, n.field,
               n.kind AS nomination_kind, holder.display_name AS claimed_by_name,
-              (SELECT a.user_id FROM absences a WHERE a.acting_user_id = $2 AND a.user_id = t.assignee_user_id
-                  AND a.starts_at <= now() AND a.ends_at > now() LIMIT 1) AS covering_for
+              (SELECT a.user_id FROM absences a WHERE ${coveringNow('a', '$2')} AND a.user_id = t.assignee_user_id
+                  LIMIT 1) AS covering_for,
+              t.assignee_unit_id IN (SELECT id FROM scope) AS assignee_within
          FROM tasks t JOIN nominations n ON n.id = t.nomination_id JOIN units u ON u.id = n.unit_id
          LEFT JOIN users holder ON holder.id = t.assignee_user_id
         WHERE t.id = $1`,
-      [taskId, viewerId],
+      [taskId, viewerId, viewerUnitId],
     );
     return row;
   }
@@ -195,7 +199,7 @@ export class TasksRepository {
   async coveredHolder(actingUserId: string, holderId: string): Promise<UserRef | undefined> {
     const [u]: UserRef[] = await this.db.query(
       `SELECT u.id, u.display_name, u.role, u.unit_id FROM absences a JOIN users u ON u.id = a.user_id
-        WHERE a.acting_user_id = $1 AND a.user_id = $2 AND a.starts_at <= now() AND a.ends_at > now() LIMIT 1`,
+        WHERE ${coveringNow('a', '$1')} AND a.user_id = $2 LIMIT 1`,
       [actingUserId, holderId],
     );
     return u;

@@ -32,6 +32,7 @@ import {
   toInboxTaskDto,
 } from './task.dto';
 import { TasksRepository, type VisibleTask } from './tasks.repository';
+import { may, scopeOf } from '../domain/access-policy';
 
 @Injectable()
 export class TasksService {
@@ -59,7 +60,7 @@ export class TasksService {
       status: q.status ?? 'open',
       limit,
       visibility:
-        user.role === 'admin'
+        scopeOf(user, 'task.view') === 'unit_subtree'
           ? 'subtree'
           : q.status && q.status !== 'open'
             ? 'decided_or_pooled'
@@ -71,7 +72,12 @@ export class TasksService {
       q: q.q,
       after: q.cursor ? decodeCursor(q.cursor) : undefined,
     });
-    return pageOf(rows, limit, (r) => [r.due_at, r.id], toInboxTaskDto);
+    return pageOf(
+      rows,
+      limit,
+      (r) => [r.due_at, r.id],
+      (r) => toInboxTaskDto(r, user),
+    );
   }
 
   /** A task the caller may see: of a nomination in their subtree, or assigned to a unit in it. Else 404. */
@@ -89,7 +95,7 @@ export class TasksService {
     dto?: ReassignDto,
   ): Promise<InboxTaskDto> {
     const task = await this.visibleTask(user, taskId);
-    if (kind === 'reassign' && user.role !== 'admin')
+    if (kind === 'reassign' && !may(user, 'task.reassign'))
       throw new ForbiddenException('only an admin may reassign a task');
     const assignee = kind === 'reassign' ? await this.assigneeWithin(user, dto!.userId) : undefined;
     const request = { taskId, kind, actor: actorOf(user), assignee, reason: dto?.reason };
@@ -116,8 +122,8 @@ export class TasksService {
   }
 
   private async one(user: CurrentUser, taskId: string): Promise<InboxTaskDto> {
-    const row = await this.repo.inboxTask(taskId, user.id);
-    return toInboxTaskDto(row);
+    const row = await this.repo.inboxTask(taskId, user.id, user.unitId);
+    return toInboxTaskDto(row, user);
   }
 
   /** The user a task is reassigned to: active and within the caller's subtree, else as unknown as a stranger. */
@@ -138,8 +144,10 @@ export class TasksService {
     // An administrator decides for units in their subtree, never above it (a district's admin cannot
     // decide the province's review of its own model).
     if (
-      user.role === 'admin' &&
-      !(await isWithin(this.dataSource.manager, task.assigneeUnitId, user.unitId))
+      scopeOf(user, 'task.decide') === 'unit_subtree' &&
+      !may(user, 'task.decide', {
+        inSubtree: await isWithin(this.dataSource.manager, task.assigneeUnitId, user.unitId),
+      })
     ) {
       throw new ForbiddenException("only an admin of the task's unit or above may decide this task");
     }

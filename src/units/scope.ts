@@ -5,13 +5,21 @@ import type { EntityManager } from 'typeorm';
  * These queries are the one place that says what "within" means; every service filters through them.
  */
 
-/** `$1` and every unit under it, as a CTE named `scope` (id). */
-export const SCOPE_CTE = `
+/**
+ * The unit `root` (a placeholder: `$1`, `$2`, `:scopeRoot`) and every unit under it, as a CTE named `scope`
+ * (id). Further CTEs may follow it after a comma: `WITH RECURSIVE` covers the whole list.
+ */
+export function scopeCte(root: string): string {
+  return `
   WITH RECURSIVE scope AS (
-    SELECT id FROM units WHERE id = $1
+    SELECT id FROM units WHERE id = ${root}
     UNION ALL
     SELECT u.id FROM units u JOIN scope s ON u.parent_id = s.id
   )`;
+}
+
+/** `$1` and every unit under it, as a CTE named `scope` (id). */
+export const SCOPE_CTE = scopeCte('$1');
 
 /** The ids of a unit and every unit under it. */
 export async function unitsWithin(m: EntityManager, rootUnitId: string): Promise<string[]> {
@@ -29,12 +37,7 @@ export async function isWithin(m: EntityManager, unitId: string, rootUnitId: str
 }
 
 /** The same set for TypeORM's query builder, as a subquery on the named parameter `:scopeRoot`. */
-export const SCOPE_SUBQUERY = `
-  WITH RECURSIVE scope AS (
-    SELECT id FROM units WHERE id = :scopeRoot
-    UNION ALL
-    SELECT u.id FROM units u JOIN scope s ON u.parent_id = s.id
-  ) SELECT id FROM scope`;
+export const SCOPE_SUBQUERY = `${scopeCte(':scopeRoot')} SELECT id FROM scope`;
 
 /** `$1` and every unit above it, as a CTE named `above` (id): a campaign is seen from inside its province. */
 export const ANCESTORS_CTE = `

@@ -24,7 +24,8 @@ import {
   ApiUnprocessableEntityResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { adminOnly, AuthUser, type CurrentUser } from '../auth/current-user';
+import { Can } from '../auth/can';
+import { AuthUser, type CurrentUser } from '../auth/current-user';
 import { CreateUnitDto, ListUnitsQuery, UnitDto, UnitNodeDto, UpdateUnitDto } from './unit.dto';
 import { UnitsService } from './units.service';
 
@@ -61,6 +62,7 @@ export class UnitsController {
   }
 
   @Post()
+  @Can('unit.create', 'create a unit')
   @ApiCreatedResponse({ type: UnitDto, description: 'The new unit' })
   @ApiBadRequestResponse({ description: 'A field of the wrong type, or an unknown field' })
   @ApiForbiddenResponse({ description: 'Only an admin may create a unit' })
@@ -71,11 +73,11 @@ export class UnitsController {
   })
   @ApiConflictResponse({ description: 'A sibling has the same name (ignoring case)' })
   create(@AuthUser() user: CurrentUser, @Body() body: CreateUnitDto): Promise<UnitDto> {
-    adminOnly(user, 'create a unit');
     return this.units.create(user, body);
   }
 
   @Patch(':id')
+  @Can('unit.update', 'change a unit')
   @ApiOkResponse({ type: UnitDto, description: 'The unit as changed' })
   @ApiForbiddenResponse({ description: 'Only an admin may change a unit' })
   @ApiNotFoundResponse({ description: 'unit not found' })
@@ -90,11 +92,11 @@ export class UnitsController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: UpdateUnitDto,
   ): Promise<UnitDto> {
-    adminOnly(user, 'change a unit');
     return this.units.update(user, id, body);
   }
 
   @Delete(':id')
+  @Can('unit.delete', 'delete a unit')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiForbiddenResponse({ description: 'Only an admin may delete a unit' })
@@ -104,7 +106,6 @@ export class UnitsController {
       'Something refers to the unit (child units, nominations, users, campaigns, ...); deactivate it instead',
   })
   async remove(@AuthUser() user: CurrentUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    adminOnly(user, 'delete a unit');
     await this.units.remove(user, id);
   }
 }

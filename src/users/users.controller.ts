@@ -22,7 +22,8 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { adminOnly, AuthUser, type CurrentUser } from '../auth/current-user';
+import { Can } from '../auth/can';
+import { AuthUser, type CurrentUser } from '../auth/current-user';
 import { RetryAfterInterceptor } from '../auth/login-limiter';
 import { CreateUserDto, ListUsersQuery, UpdatedUserDto, UpdateUserDto, UserDto } from './user.dto';
 import { UsersService } from './users.service';
@@ -35,6 +36,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @Can('user.create', 'create a user')
   @ApiCreatedResponse({ type: UserDto, description: 'The new user (never the password hash)' })
   @ApiBadRequestResponse({ description: 'A field of the wrong type, or an unknown field' })
   @ApiForbiddenResponse({ description: 'Only an admin may create a user' })
@@ -46,11 +48,11 @@ export class UsersController {
   })
   @ApiConflictResponse({ description: 'username: already taken' })
   create(@AuthUser() user: CurrentUser, @Body() body: CreateUserDto): Promise<UserDto> {
-    adminOnly(user, 'create a user');
     return this.users.create(user, body);
   }
 
   @Get()
+  @Can('user.list', 'list users')
   @ApiOkResponse({
     type: [UserDto],
     description: 'At most 200 users of the admin’s unit and the units under it, sorted by display name',
@@ -58,7 +60,6 @@ export class UsersController {
   @ApiBadRequestResponse({ description: 'An unknown or malformed query parameter' })
   @ApiForbiddenResponse({ description: 'Only an admin may list users' })
   list(@AuthUser() user: CurrentUser, @Query() query: ListUsersQuery): Promise<UserDto[]> {
-    adminOnly(user, 'list users');
     return this.users.list(user, query);
   }
 

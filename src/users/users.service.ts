@@ -30,6 +30,7 @@ import {
   toUserDto,
 } from './user.dto';
 import { type UserRow, UsersRepository } from './users.repository';
+import { may, scopeOf } from '../domain/access-policy';
 
 const BCRYPT_COST = 10;
 const LIST_LIMIT = 200;
@@ -128,7 +129,7 @@ export class UsersService {
 
   /** One user: an administrator sees those within their unit, anyone sees themself. */
   async get(actor: CurrentUser, id: string): Promise<UserDto> {
-    if (actor.id !== id && actor.role !== 'admin') {
+    if (actor.id !== id && scopeOf(actor, 'user.view') !== 'unit_subtree') {
       throw new ForbiddenException('only an admin may view other users');
     }
     return toUserDto(await this.load(this.repo, actor, id));
@@ -146,9 +147,9 @@ export class UsersService {
     address: string | undefined,
   ): Promise<UpdatedUserDto> {
     const self = actor.id === id;
-    if (!self && actor.role !== 'admin')
+    if (!self && scopeOf(actor, 'user.update') !== 'unit_subtree')
       throw new ForbiddenException('only an admin may change another user');
-    if (self && dto.active !== undefined && actor.role !== 'admin') {
+    if (self && dto.active !== undefined && !may(actor, 'user.activate')) {
       throw new ForbiddenException('only an admin may activate or deactivate a user');
     }
     if (self && dto.active === false) throw new ConflictException('an admin may not deactivate themself');

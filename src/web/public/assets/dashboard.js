@@ -3,12 +3,16 @@ import { ApiError, api, apiOptional, loadClientConfig, request, temporalWorkflow
 import { byId, el, options, showError, showMessage } from './dom.js';
 import { STAGES, formatDateTime, formatHours, formatNumber, label, t } from './i18n.js';
 import { funnelChart } from './chart.js';
-import { initPage } from './layout.js';
+import { initPage, userCan } from './layout.js';
 
 /** The campaign's name, with its year unless the name has it. */
 const withYear = (c) => (String(c.name).includes(String(c.year)) ? c.name : `${c.name} (${c.year})`);
 
 const user = initPage('dashboard');
+// What the access policy lets the caller do here (`GET /auth/me`): the Temporal links, reassigning, the calendar.
+const [mayInspect, mayReassign, mayChangeCalendar] = await Promise.all(
+  ['workflow.inspect', 'task.reassign', 'campaign.calendar'].map((a) => userCan(a)),
+);
 const params = new URLSearchParams(location.search);
 // Seconds between automatic refreshes of the figures (?refresh=, at least 2; default 30).
 const refreshSeconds = Math.max(2, Number(params.get('refresh')) || 30);
@@ -36,7 +40,7 @@ const head = (...labels) =>
   );
 
 function temporalLink(workflowId) {
-  const url = user.role === 'admin' ? temporalWorkflowUrl(config, workflowId) : null;
+  const url = mayInspect ? temporalWorkflowUrl(config, workflowId) : null;
   return url
     ? el(
         'a',
@@ -293,7 +297,7 @@ async function loadTasks(clearMessage = true) {
         {},
         tasks.map((task) => {
           const actions = el('td', { class: 'row-actions' });
-          if (user.role === 'admin') {
+          if (mayReassign) {
             actions.append(
               el('button', {
                 type: 'button',
@@ -379,7 +383,7 @@ async function init() {
     campaignId,
   );
   byId('calendar-link').href = `/app/calendar?campaignId=${campaignId}`;
-  byId('calendar-link').hidden = user.role !== 'admin';
+  byId('calendar-link').hidden = !mayChangeCalendar;
   config = await loadClientConfig();
   await Promise.all([refresh(), loadTasks()]);
   setInterval(() => {

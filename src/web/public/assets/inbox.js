@@ -56,7 +56,7 @@ async function claim(task, button) {
 function row(task) {
   const link = `/app/nominations/${task.nominationId}`;
   const tr = el('tr', { class: task.overdue ? 'overdue' : null, dataset: { taskId: task.id } });
-  const canClaim = task.kind === 'review' && !task.assigneeUserId && user.role === task.assigneeRole;
+  const canClaim = task.canClaim;
   const claimButton = canClaim
     ? el('button', { type: 'button', class: 'primary small claim', text: t('inbox.claim') })
     : null;

@@ -5,15 +5,11 @@ import { api, currentUser, goToSignIn, signOut } from './api.js';
 import { el } from './dom.js';
 import { applyI18n, getLang, label, setLang, t } from './i18n.js';
 
+// Each entry shows when the API says the caller may do its action (`GET /auth/me`'s `can`).
 const MENU = [
-  { page: 'inbox', href: '/app/inbox', key: 'nav.inbox', roles: null },
-  { page: 'register', href: '/app/register', key: 'nav.register', roles: ['submitter', 'admin'] },
-  {
-    page: 'dashboard',
-    href: '/app/dashboard',
-    key: 'nav.dashboard',
-    roles: ['admin', 'provincial_reviewer'],
-  },
+  { page: 'inbox', href: '/app/inbox', key: 'nav.inbox', action: null },
+  { page: 'register', href: '/app/register', key: 'nav.register', action: 'nomination.register' },
+  { page: 'dashboard', href: '/app/dashboard', key: 'nav.dashboard', action: 'pipeline.view' },
 ];
 
 function languageSwitch() {
@@ -32,22 +28,32 @@ function languageSwitch() {
 }
 
 let me;
-/** The signed-in user's record (`GET /users/:id`, one's own), fetched once per page. */
+/**
+ * The signed-in user (`GET /auth/me`): their name, and in `can` the actions the access policy lets their
+ * role do — the pages show only those. Fetched once per page.
+ */
 export function whoAmI() {
   const user = currentUser();
-  me ??= user ? api(`/users/${encodeURIComponent(user.id)}`) : Promise.reject(new Error('not signed in'));
+  me ??= user ? api('/auth/me') : Promise.reject(new Error('not signed in'));
   return me;
+}
+
+/** Whether the signed-in user's role may do `action` somewhere (false when that cannot be known). */
+export async function userCan(action) {
+  const who = await whoAmI().catch(() => null);
+  return Boolean(who?.can?.includes(action));
 }
 
 function renderHeader(user, page) {
   const header = document.getElementById('app-header');
   if (!header) return;
   const brand = el('a', { class: 'brand', href: '/app/inbox', text: t('app.name') });
-  const items = user
-    ? MENU.filter((m) => !m.roles || m.roles.includes(user.role)).map((m) =>
-        el('a', { href: m.href, 'aria-current': m.page === page ? 'page' : null, text: t(m.key) }),
-      )
-    : [];
+  const items = (can) =>
+    user
+      ? MENU.filter((m) => !m.action || can.includes(m.action)).map((m) =>
+          el('a', { href: m.href, 'aria-current': m.page === page ? 'page' : null, text: t(m.key) }),
+        )
+      : [];
   const who = el('span', { class: 'who', id: 'who' }, user ? label('role', user.role) : '');
   const right = el(
     'div',
@@ -58,11 +64,13 @@ function renderHeader(user, page) {
       ? el('button', { type: 'button', class: 'link-button', onclick: signOut, text: t('nav.signOut') })
       : null,
   );
-  header.replaceChildren(el('nav', { class: 'menu', 'aria-label': t('app.name') }, brand, ...items), right);
+  const nav = el('nav', { class: 'menu', 'aria-label': t('app.name') }, brand, ...items([]));
+  header.replaceChildren(nav, right);
   if (user) {
-    // The display name, for "who am I"; the page works without it.
+    // The display name, for "who am I", and the menu entries the caller may use; the page works without them.
     whoAmI()
       .then((me) => {
+        nav.replaceChildren(brand, ...items(me.can ?? []));
         const role = label('role', user.role);
         who.textContent = me.displayName === role ? role : `${me.displayName} · ${role}`;
       })

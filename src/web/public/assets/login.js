@@ -1,8 +1,8 @@
 /* global location, URLSearchParams */
-import { ApiError, currentUser, request, setToken } from './api.js';
+import { ApiError, request, setToken } from './api.js';
 import { busy, byId, clearFieldErrors, showError, showFieldErrors, showMessage } from './dom.js';
 import { t } from './i18n.js';
-import { initPage } from './layout.js';
+import { initPage, userCan } from './layout.js';
 
 initPage('login', { requireAuth: false });
 
@@ -11,11 +11,14 @@ const message = byId('login-message');
 const params = new URLSearchParams(location.search);
 if (params.get('expired')) showMessage(message, t('login.expired'), 'info');
 
-/** Back to the page that sent us here (only our own pages), else the user's usual start page. */
-function destination() {
+/**
+ * Back to the page that sent us here (only our own pages), else the user's usual start page: the dashboard
+ * for whoever runs the round (may create a campaign), the inbox for everyone else.
+ */
+async function destination() {
   const next = params.get('next') || '';
   if (/^\/app\/(?!login)[\w/?=&%.-]*$/.test(next)) return next;
-  return currentUser()?.role === 'admin' ? '/app/dashboard' : '/app/inbox';
+  return (await userCan('campaign.create')) ? '/app/dashboard' : '/app/inbox';
 }
 
 form.addEventListener('submit', async (event) => {
@@ -27,7 +30,7 @@ form.addEventListener('submit', async (event) => {
     try {
       const res = await request('/auth/login', { method: 'POST', body });
       setToken(res.body.accessToken);
-      location.assign(destination());
+      location.assign(await destination());
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         showMessage(message, t('login.wrong'));

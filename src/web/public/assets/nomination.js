@@ -2,7 +2,7 @@
 import { ApiError, api, loadClientConfig, temporalWorkflowUrl } from './api.js';
 import { busy, byId, clearFieldErrors, el, options, showError, showFieldErrors, showMessage } from './dom.js';
 import { FIELDS, KINDS, formatDateTime, label, t } from './i18n.js';
-import { initPage } from './layout.js';
+import { initPage, userCan } from './layout.js';
 
 const user = initPage('nomination');
 const message = byId('nom-message');
@@ -92,8 +92,13 @@ function renderDetails() {
   );
 }
 
+/** What the caller may do is the API's to say: the task's canClaim/canDecide, the nomination's actions. */
 function canDecide(task) {
-  return task.kind === 'review' && (user.role === task.assigneeRole || user.role === 'admin');
+  return task.canDecide;
+}
+
+function mayOnNomination(action) {
+  return Boolean(state.nomination?.actions?.includes(action));
 }
 
 function renderTask() {
@@ -105,7 +110,7 @@ function renderTask() {
     box.replaceChildren(el('p', { class: 'muted', id: 'no-task' }, t('nom.noTask')));
     return;
   }
-  const claimable = task.kind === 'review' && !task.assigneeUserId && user.role === task.assigneeRole;
+  const claimable = task.canClaim;
   const claim = claimable
     ? el('button', { type: 'button', class: 'small', id: 'claim', text: t('nom.claim') })
     : null;
@@ -164,7 +169,7 @@ function renderTask() {
   }
   if (
     task.kind === 'revision' &&
-    ['submitter', 'admin'].includes(user.role) &&
+    mayOnNomination('nomination.resubmit') &&
     resubmitForm.dataset.for !== task.id
   ) {
     // Filled once per revision task, so that a reload does not wipe what the submitter is typing.
@@ -183,7 +188,7 @@ function renderTask() {
     );
     resubmitForm.nomineeName.value = nomination.nomineeName;
   }
-  resubmitForm.hidden = !(task.kind === 'revision' && ['submitter', 'admin'].includes(user.role));
+  resubmitForm.hidden = !(task.kind === 'revision' && mayOnNomination('nomination.resubmit'));
 }
 
 function who(event) {
@@ -233,7 +238,7 @@ function renderTimeline() {
 
 async function renderTemporalLink() {
   const link = byId('temporal-link');
-  if (user.role !== 'admin') return;
+  if (!(await userCan('workflow.inspect'))) return;
   const url = temporalWorkflowUrl(await loadClientConfig(), state.nomination.workflowId);
   link.hidden = !url;
   if (url) link.href = url;
@@ -245,7 +250,7 @@ function render() {
   renderTask();
   renderTimeline();
   byId('withdraw-card').hidden = !(
-    state.nomination.stage !== 'closed' && ['submitter', 'admin'].includes(user.role)
+    state.nomination.stage !== 'closed' && mayOnNomination('nomination.withdraw')
   );
   renderTemporalLink();
 }
