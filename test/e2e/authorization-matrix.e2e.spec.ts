@@ -315,7 +315,8 @@ describe('authorization matrix', () => {
       }),
       pass: 422,
       action: 'absence.create',
-      target: (c) => ({ userId: me[c].id }),
+      // One's own user lies in one's own subtree.
+      target: (c) => ({ userId: me[c].id, inSubtree: true }),
     },
   ];
 
