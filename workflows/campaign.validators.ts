@@ -2,6 +2,7 @@ import type { CalendarChangeRequest } from '../src/contracts/campaign.messages';
 import { REFUSAL } from '../src/contracts/failures';
 import { type CampaignProgress, calendarChangeProblems } from '../src/domain/campaign';
 import { type Calendar, calendarProblems } from '../src/domain/calendar';
+import { may } from '../src/domain/access-policy';
 import { refuse } from './refusals';
 
 /** What the validator sees of a campaign run. */
@@ -21,7 +22,7 @@ export interface CampaignView {
 export function validateCalendarChange(request: CalendarChangeRequest, v: CampaignView, now: number): void {
   if (v.over) throw refuse(REFUSAL.conflict, 'the campaign is over; its calendar can no longer change');
   if (v.changing) throw refuse(REFUSAL.conflict, 'another calendar change is being applied');
-  if (!(request.actor.role === 'admin'))
+  if (!may(request.actor, 'campaign.calendar'))
     throw refuse(REFUSAL.forbidden, 'only an admin may change the calendar');
   const problems = calendarProblems(request.calendar);
   if (problems.length === 0) {

@@ -1,6 +1,5 @@
 import { BUSY_MESSAGE, REFUSAL } from '../src/contracts/failures';
 import {
-  type Actor,
   type AssignInput,
   type DecisionInput,
   decisionKey,
@@ -15,6 +14,7 @@ import { decisionProblem, transitionFor } from '../src/domain/nomination';
 import { timeMs } from '../src/domain/time';
 import type { View } from './nomination.state';
 import { refuse } from './refusals';
+import { fitsTask, hasTaskRole, may, scopeOf } from '../src/domain/access-policy';
 
 /**
  * The Update validators of nominationWorkflow: each refuses, before it reaches history, a request the
@@ -40,15 +40,17 @@ export function validateDecision(d: DecisionInput, v: View): void {
   if (task.kind === 'revision') {
     throw refuse(REFUSAL.conflict, 'the nomination is waiting for its submitter to revise it');
   }
-  if (!(d.actor.role === 'admin' || d.actor.role === task.assigneeRole)) {
+  // Access policy, task.decide: administrators act across their subtree (the API has checked it: a
+  // workflow cannot read the unit tree); everyone else only on a task that asks for their role in their unit.
+  const scope = scopeOf(d.actor, 'task.decide');
+  if (!scope || (scope === 'assigned' && !hasTaskRole(d.actor, task))) {
     throw refuse(REFUSAL.forbidden, `only a ${task.assigneeRole} or an admin may decide this task`);
   }
-  // Administrators act across their subtree (the API checks it); everyone else only in the task's unit.
-  if (d.actor.role !== 'admin' && d.actor.unitId !== task.assigneeUnitId) {
+  if (!may(d.actor, 'task.decide', { task, inSubtree: true })) {
     throw refuse(REFUSAL.forbidden, `only a ${task.assigneeRole} of the task's unit may decide this task`);
   }
   const holder = task.assigneeUserId;
-  if (holder && d.actor.role !== 'admin' && d.actor.userId !== holder && d.onBehalfOf?.userId !== holder) {
+  if (holder && scope === 'assigned' && d.actor.userId !== holder && d.onBehalfOf?.userId !== holder) {
     throw refuse(REFUSAL.conflict, `the task is claimed by ${task.assigneeName}`);
   }
   const problem = decisionProblem(task.stage, d);
@@ -63,10 +65,10 @@ export function validateDecision(d: DecisionInput, v: View): void {
 /** The submitting unit (its submitters) or an administrator may withdraw, with a reason. */
 export function validateWithdrawal(w: WithdrawInput, input: NominationInput, v: View): void {
   // Who may ask comes first: a caller who may not act learns nothing about the nomination's state.
-  if (w.cancel && w.actor.role !== 'admin') {
+  if (w.cancel && !may(w.actor, 'nomination.cancel')) {
     throw refuse(REFUSAL.forbidden, 'only an admin may cancel a nomination');
   }
-  if (!mayActForUnit(w.actor, input)) {
+  if (!may(w.actor, 'nomination.withdraw', { unitId: input.unitId })) {
     throw refuse(REFUSAL.forbidden, 'only the submitting unit or an admin may withdraw this nomination');
   }
   assertOpen(v);
@@ -74,7 +76,7 @@ export function validateWithdrawal(w: WithdrawInput, input: NominationInput, v: 
 }
 
 export function validateResubmission(r: ResubmitInput, input: NominationInput, v: View): void {
-  if (!mayActForUnit(r.actor, input)) {
+  if (!may(r.actor, 'nomination.resubmit', { unitId: input.unitId })) {
     throw refuse(REFUSAL.forbidden, 'only the submitting unit or an admin may resubmit this nomination');
   }
   const task = assertOpen(v);
@@ -83,7 +85,8 @@ export function validateResubmission(r: ResubmitInput, input: NominationInput, v
 
 /** New dates must be real, in order, still ahead, and not cut the task's time short. */
 export function validateExtension(e: ExtendDeadlineInput, v: View, now: number): void {
-  if (e.actor.role !== 'admin') throw refuse(REFUSAL.forbidden, 'only an admin may extend a deadline');
+  if (!may(e.actor, 'nomination.extend'))
+    throw refuse(REFUSAL.forbidden, 'only an admin may extend a deadline');
   const task = assertOpen(v);
   // The API's own parser: what it accepts this accepts, and a history that reaches here otherwise is refused.
   const due = timeMs(e.dueAt);
@@ -109,7 +112,7 @@ export function validateAssign(a: AssignInput, v: View): void {
   const holder = task.assigneeUserId ?? null;
   switch (a.kind) {
     case 'claim':
-      if (a.actor.role !== task.assigneeRole || a.actor.unitId !== task.assigneeUnitId) {
+      if (!may(a.actor, 'task.claim', { task })) {
         throw refuse(REFUSAL.forbidden, `only a ${task.assigneeRole} of the task's unit may claim it`);
       }
       if (holder && holder !== a.actor.userId) {
@@ -117,24 +120,21 @@ export function validateAssign(a: AssignInput, v: View): void {
       }
       return;
     case 'unclaim':
-      if (holder !== a.actor.userId && a.actor.role !== 'admin') {
+      if (!may(a.actor, 'task.unclaim', { task })) {
         throw refuse(REFUSAL.forbidden, 'only the reviewer who claimed it or an admin may unclaim this task');
       }
       if (!holder) throw refuse(REFUSAL.conflict, 'the task is not claimed');
       return;
     case 'reassign':
-      if (a.actor.role !== 'admin') throw refuse(REFUSAL.forbidden, 'only an admin may reassign a task');
-      if (a.assignee?.role !== task.assigneeRole || a.assignee.unitId !== task.assigneeUnitId) {
+      if (!may(a.actor, 'task.reassign'))
+        throw refuse(REFUSAL.forbidden, 'only an admin may reassign a task');
+      if (!fitsTask(a.assignee, task)) {
         throw refuse(REFUSAL.invalid, `the new assignee must be a ${task.assigneeRole} of the task's unit`);
       }
       return;
     case 'release':
-      if (a.actor.role !== 'admin') throw refuse(REFUSAL.forbidden, 'only an admin may release a task');
+      if (!may(a.actor, 'task.release')) throw refuse(REFUSAL.forbidden, 'only an admin may release a task');
       if (!holder) throw refuse(REFUSAL.conflict, 'the task is not claimed');
       return;
   }
-}
-
-function mayActForUnit(actor: Actor, input: NominationInput): boolean {
-  return actor.role === 'admin' || (actor.role === 'submitter' && actor.unitId === input.unitId);
 }
