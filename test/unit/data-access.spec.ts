@@ -22,12 +22,10 @@ const NOT_YET_MOVED = new Set([
   'activities/step-failures.ts',
   // The unit scope's own two queries (the access-policy work is rewriting scope.ts).
   'src/units/scope.ts',
-  // Start-up and tooling, not a feature: the seed, the migration lock, the embedded server's bootstrap,
-  // and the health probe (being replaced by @nestjs/terminus).
+  // Start-up and tooling, not a feature: the seed, the migration lock, the embedded server's bootstrap.
   'src/database/seed.ts',
   'src/database/migrate.ts',
   'src/runtime/embedded-postgres.ts',
-  'src/health/health.controller.ts',
 ]);
 
 const SQL_CALL = /\.query\(/g;
