@@ -1,8 +1,10 @@
 import { heartbeat, log } from '@temporalio/activity';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isUnitStage, SUBMISSION_WORDS, type UnitStage } from '../src/domain/campaign';
+import { isUnitStage, SUBMISSION_WORDS } from '../src/domain/campaign';
+import { funnelCondition } from '../src/domain/milestones';
 import type { Stage } from '../src/domain/nomination';
+import { UNIT_STAGE_STEP } from '../src/domain/vocabulary';
 import { SYSTEM_ACTOR_NAME } from '../src/contracts/audit';
 import { calendarChangedSignal } from '../src/contracts/nomination.messages';
 import type {
@@ -164,15 +166,10 @@ async function unitsWithoutSubmission(
   stage: Stage,
 ): Promise<{ missingUnits: UnitRef[]; totalUnits: number }> {
   if (!isUnitStage(stage)) return { missingUnits: [], totalUnits: 0 };
-  const submitted: Record<UnitStage, string> = {
-    district_registration: 'true',
-    district_review: 'n.district_recognized_at IS NOT NULL',
-    provincial_proposal: 'n.proposed_at IS NOT NULL',
-  };
   const rows: { id: string; name: string; submitted: boolean }[] = await m.query(
     `SELECT u.id, u.name,
             EXISTS (SELECT 1 FROM nominations n
-                     WHERE n.campaign_id = c.id AND n.district_unit_id = u.id AND ${submitted[stage]}) AS submitted
+                     WHERE n.campaign_id = c.id AND n.district_unit_id = u.id AND ${funnelCondition(UNIT_STAGE_STEP[stage], 'n')}) AS submitted
        FROM campaigns c JOIN units u ON u.parent_id = c.province_unit_id AND u.level = 'district' AND u.active
       WHERE c.id = $1
       ORDER BY u.name`,
