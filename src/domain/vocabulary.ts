@@ -47,7 +47,10 @@ export type TaskKind = (typeof TASK_KINDS)[number];
 
 export const NOMINATION_STAGES: readonly NominationStage[] = [...STAGES, 'closed'];
 
-/** Audit actions, as the timeline and the step-failure list name them. */
+/**
+ * The audit actions of src/contracts/audit.ts (the domain imports nothing else of src/, so the list is
+ * here and the vocabulary's unit test checks it against that type), as the timeline names them.
+ */
 export const AUDIT_ACTIONS = [
   'registered',
   'decided',

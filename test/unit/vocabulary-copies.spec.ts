@@ -1,7 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { AuditAction } from '../../src/contracts/audit';
 import { FIELDS, KINDS } from '../../src/domain/nomination';
 import {
+  AUDIT_ACTION_LABELS,
+  AUDIT_ACTIONS,
   FIELD_LABELS,
   KIND_LABELS,
   type Label,
@@ -144,3 +147,8 @@ describe('the vocabulary', () => {
     expect(exported('STAGES')).toHaveLength(5);
   });
 });
+
+// The audit actions the vocabulary labels are the contracts' own, no more and no fewer (checked by tsc).
+const everyActionLabelled: Record<AuditAction, Label> = AUDIT_ACTION_LABELS;
+const onlyActions: readonly AuditAction[] = AUDIT_ACTIONS;
+void [everyActionLabelled, onlyActions];
