@@ -1,18 +1,14 @@
 import { heartbeat, log } from '@temporalio/activity';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isUnitStage, SUBMISSION_WORDS, type UnitStage } from '../src/domain/campaign';
+import { isUnitStage } from '../src/domain/campaign';
+import { funnelCondition } from '../src/domain/milestones';
 import type { Stage } from '../src/domain/nomination';
+import { UNIT_STAGE_STEP } from '../src/domain/vocabulary';
 import { SYSTEM_ACTOR_NAME } from '../src/contracts/audit';
 import { calendarChangedSignal } from '../src/contracts/nomination.messages';
-import type {
-  CampaignStep,
-  CampaignStepResult,
-  FanOutPage,
-  Notice,
-  UnitRef,
-} from '../src/contracts/projection';
-import { insertNotices, queueStepEmails } from './notices';
+import type { CampaignStep, CampaignStepResult, FanOutPage, UnitRef } from '../src/contracts/projection';
+import { insertNotices, queueStepEmails, type TemplatedNotice } from './notices';
 import { refusingBadData } from './data-errors';
 import { RESOLVE_STEP_FAILURES } from './step-failures';
 
@@ -164,15 +160,10 @@ async function unitsWithoutSubmission(
   stage: Stage,
 ): Promise<{ missingUnits: UnitRef[]; totalUnits: number }> {
   if (!isUnitStage(stage)) return { missingUnits: [], totalUnits: 0 };
-  const submitted: Record<UnitStage, string> = {
-    district_registration: 'true',
-    district_review: 'n.district_recognized_at IS NOT NULL',
-    provincial_proposal: 'n.proposed_at IS NOT NULL',
-  };
   const rows: { id: string; name: string; submitted: boolean }[] = await m.query(
     `SELECT u.id, u.name,
             EXISTS (SELECT 1 FROM nominations n
-                     WHERE n.campaign_id = c.id AND n.district_unit_id = u.id AND ${submitted[stage]}) AS submitted
+                     WHERE n.campaign_id = c.id AND n.district_unit_id = u.id AND ${funnelCondition(UNIT_STAGE_STEP[stage], 'n')}) AS submitted
        FROM campaigns c JOIN units u ON u.parent_id = c.province_unit_id AND u.level = 'district' AND u.active
       WHERE c.id = $1
       ORDER BY u.name`,
@@ -189,40 +180,43 @@ function stepNotices(
   s: CampaignStep,
   found: { missingUnits: UnitRef[]; totalUnits: number },
   provinceUnitId: string,
-): Notice[] {
+): TemplatedNotice[] {
   if (!s.stage || !isUnitStage(s.stage) || found.missingUnits.length === 0) return [];
-  const verb = SUBMISSION_WORDS[s.stage].vi;
-  const names = found.missingUnits.map((u) => u.name).join(', ');
-  const done = found.totalUnits - found.missingUnits.length;
+  const stage = s.stage;
+  const count = {
+    stage,
+    done: found.totalUnits - found.missingUnits.length,
+    total: found.totalUnits,
+    missing: found.missingUnits.map((u) => u.name),
+  };
   if (s.action === 'stage_closed') {
     return [
       {
         unitId: provinceUnitId,
         role: 'admin',
         kind: s.action,
-        message: `Kết thúc giai đoạn ${s.stage}: ${done}/${found.totalUnits} đơn vị đã ${verb}; không ${verb}: ${names}.`,
+        content: { template: 'stage_closed_summary', params: count },
       },
     ];
   }
-  const left = timeLeft(s.offsetHours ?? 0);
+  const hoursLeft = s.offsetHours ?? 0;
   // Registration is the submitters' work; recognizing and proposing are the district reviewers'.
-  const role = s.stage === 'district_registration' ? 'submitter' : 'district_reviewer';
+  const role = stage === 'district_registration' ? 'submitter' : 'district_reviewer';
   return [
-    ...found.missingUnits.map((u): Notice => ({
+    ...found.missingUnits.map((u): TemplatedNotice => ({
       unitId: u.id,
       role,
       kind: s.action,
-      message: `${u.name} chưa ${verb} mô hình nào; còn ${left} (hạn chót ${s.cutoffAt}).`,
+      content: {
+        template: 'unit_stage_reminder',
+        params: { unit: u.name, stage, hoursLeft, cutoffAt: s.cutoffAt ?? '' },
+      },
     })),
     {
       unitId: provinceUnitId,
       role: 'admin',
       kind: s.action,
-      message: `Giai đoạn ${s.stage}: ${done}/${found.totalUnits} đơn vị đã ${verb}; chưa ${verb}: ${names}; còn ${left}.`,
+      content: { template: 'stage_reminder_summary', params: { ...count, hoursLeft } },
     },
   ];
-}
-
-function timeLeft(hours: number): string {
-  return hours % 24 === 0 ? `${hours / 24} ngày` : `${hours} giờ`;
 }

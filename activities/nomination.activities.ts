@@ -1,5 +1,7 @@
 import { log } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
+import { MILESTONE_COLUMNS } from '../src/domain/milestones';
+import { milestoneOf } from '../src/domain/vocabulary';
 import { refusingBadData } from './data-errors';
 import { RESOLVE_STEP_FAILURES } from './step-failures';
 import { insertNotices, queueStepEmails } from './notices';
@@ -120,15 +122,6 @@ async function insertNomination(m: EntityManager, r: ProjectionRecord): Promise<
   );
 }
 
-/** Decisions that mark a milestone the unit status and the funnel count: recognized, proposed, recognized. */
-const MILESTONES: Record<string, string> = {
-  'district_registration:accept': 'accepted_at',
-  'district_review:recognize': 'district_recognized_at',
-  'provincial_proposal:propose': 'proposed_at',
-  'provincial_review:recommend': 'recommended_at',
-  'recognition:recognize': 'recognized_at',
-};
-
 async function updateNomination(m: EntityManager, r: ProjectionRecord): Promise<void> {
   const sets = [
     'stage = $2',
@@ -144,8 +137,9 @@ async function updateNomination(m: EntityManager, r: ProjectionRecord): Promise<
   };
   if (r.overdue !== undefined) set('overdue', r.overdue);
   if (r.revisions !== undefined) set('revisions', r.revisions);
-  const milestone = r.decision && r.stageBefore && MILESTONES[`${r.stageBefore}:${r.decision}`];
-  if (milestone) set(milestone, r.occurredAt);
+  // The decisions the funnel, the unit status and the stage times count by (src/domain/vocabulary.ts).
+  const milestone = milestoneOf(r.stageBefore, r.decision);
+  if (milestone) set(MILESTONE_COLUMNS[milestone], r.occurredAt);
   if (r.stageBefore !== r.stageAfter) set('stage_entered_at', r.occurredAt);
   for (const [key, value] of Object.entries(r.changes ?? {})) {
     set(CONTENT_COLUMNS[key as keyof NominationContent], value);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
+import { funnelCondition, funnelCount } from '../domain/milestones';
 import { ANCESTORS_CTE } from '../units/scope';
 import { Campaign } from './campaign.entity';
 
@@ -91,14 +92,14 @@ export class CampaignsRepository {
   unitStatus(campaignId: string, provinceUnitId: string): Promise<UnitStatusRow[]> {
     return this.db.query(
       `WITH counts AS (
-         SELECT district_unit_id AS unit_id, count(*)::int AS registered,
-                count(district_recognized_at)::int AS district_recognized, count(proposed_at)::int AS proposed,
-                count(recognized_at)::int AS recognized
+         SELECT district_unit_id AS unit_id, ${funnelCount('registered')}::int AS registered,
+                ${funnelCount('districtRecognized')}::int AS district_recognized,
+                ${funnelCount('proposed')}::int AS proposed, ${funnelCount('recognized')}::int AS recognized
            FROM nominations WHERE campaign_id = $1 GROUP BY district_unit_id),
        by_field AS (
          SELECT unit_id, jsonb_object_agg(field, n) AS proposed_by_field
            FROM (SELECT district_unit_id AS unit_id, field, count(*)::int AS n FROM nominations
-                  WHERE campaign_id = $1 AND proposed_at IS NOT NULL GROUP BY district_unit_id, field) f
+                  WHERE campaign_id = $1 AND ${funnelCondition('proposed')} GROUP BY district_unit_id, field) f
           GROUP BY unit_id),
        owed AS (
          SELECT n.district_unit_id AS unit_id, count(*)::int AS open_tasks,

@@ -22,6 +22,7 @@ import { EmailOutbox1764120000000 } from './migrations/1764120000000-EmailOutbox
 import { StepFailures1764130000000 } from './migrations/1764130000000-StepFailures';
 import { ProposalReservations1764140000000 } from './migrations/1764140000000-ProposalReservations';
 import { NominationListing1764150000000 } from './migrations/1764150000000-NominationListing';
+import { NoticeTemplates1764163000000 } from './migrations/1764163000000-NoticeTemplates';
 
 /** One entity per table, so the entity list describes the whole schema (test/integration/entities-match-schema). */
 export const ENTITIES = [
@@ -50,6 +51,7 @@ export const MIGRATIONS = [
   StepFailures1764130000000,
   ProposalReservations1764140000000,
   NominationListing1764150000000,
+  NoticeTemplates1764163000000,
 ];
 
 /**

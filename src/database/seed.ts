@@ -5,6 +5,7 @@ import type { Calendar } from '../domain/calendar';
 import { campaignWorkflowId } from '../domain/campaign';
 import type { AppConfig } from '../config/config';
 import { type Role, STAGES } from '../domain/nomination';
+import { ROLE_LABELS } from '../domain/vocabulary';
 
 export const DEMO_PROVINCE = 'Tỉnh Bình Thuận';
 /**
@@ -118,7 +119,12 @@ export async function seedIfEmpty(ds: DataSource, config: AppConfig, now = new D
     }
     await m.query(
       `INSERT INTO users (username, password_hash, display_name, role, unit_id) VALUES ($1, $2, $3, 'admin', $4)`,
-      [config.admin.username, await bcrypt.hash(config.admin.password, 10), 'Quản trị viên', province.id],
+      [
+        config.admin.username,
+        await bcrypt.hash(config.admin.password, 10),
+        ROLE_LABELS.admin.vi,
+        province.id,
+      ],
     );
     if (config.demo.enabled) {
       const hash = await bcrypt.hash(config.demo.password, 10);

@@ -5,24 +5,14 @@
  */
 import { type Calendar, HOUR_MS } from './calendar';
 import { FIELDS, type Field, type Stage, STAGES } from './nomination';
+import { UNIT_STAGES, type UnitStage } from './vocabulary';
 
-/**
- * The stages in which each district-level unit is expected to submit something, and what counts:
- * a registration, a district recognition, a proposal. The provincial stages are the province's own work.
- */
-export const UNIT_STAGES = ['district_registration', 'district_review', 'provincial_proposal'] as const;
-export type UnitStage = (typeof UNIT_STAGES)[number];
+// The unit stages and their words belong to the vocabulary; re-exported for the code that reads them here.
+export { SUBMISSION_WORDS, UNIT_STAGES, type UnitStage } from './vocabulary';
 
 export function isUnitStage(stage: Stage): stage is UnitStage {
   return (UNIT_STAGES as readonly string[]).includes(stage);
 }
-
-/** What a unit has done when it has "submitted" at a stage, in words for messages. */
-export const SUBMISSION_WORDS: Record<UnitStage, { en: string; vi: string }> = {
-  district_registration: { en: 'registered', vi: 'đăng ký' },
-  district_review: { en: 'recognized', vi: 'công nhận' },
-  provincial_proposal: { en: 'proposed', vi: 'đề xuất' },
-};
 
 /** Per stage, the reminders already sent and whether it is closed, for the cut-off they were for. */
 export interface StageProgress {

@@ -6,6 +6,7 @@
 import { parse } from 'csv-parse';
 import { textProblem } from '../common/text';
 import { FIELDS, KINDS, type Field, type Kind } from '../domain/nomination';
+import { FIELD_LABELS, foldName, KIND_LABELS, looseKey, valueReader } from '../domain/vocabulary';
 
 /** At most this many rows (below the header) in one file. */
 export const MAX_IMPORT_ROWS = 5000;
@@ -22,15 +23,6 @@ export const VIETNAMESE_HEADERS: Record<ImportColumn, string> = {
   nomineeName: 'Tên đơn vị/cá nhân',
   unit: 'Đơn vị',
 };
-
-/** The Vietnamese labels accepted besides the API values. */
-export const FIELD_LABELS: Record<Field, string> = {
-  economic: 'Kinh tế',
-  culture_society: 'Văn hóa - xã hội',
-  defense_security: 'Quốc phòng - an ninh',
-  political_system: 'Xây dựng hệ thống chính trị',
-};
-export const KIND_LABELS: Record<Kind, string> = { collective: 'Tập thể', individual: 'Cá nhân' };
 
 const MAX_LENGTH: Record<'title' | 'description' | 'nomineeName', number> = {
   title: 300,
@@ -73,21 +65,8 @@ export interface FileProblem {
 
 export type ParseOutcome = { ok: true; csv: ParsedCsv } | { ok: false; problem: FileProblem };
 
-/** Lower case, without diacritics (đ → d): how headers, labels and unit names are compared loosely. */
-export function foldName(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[đĐðÐ]/g, 'd')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/** Only the letters and digits of the folded text: "Văn hóa – xã hội" and "van hoa xa hoi" are alike. */
-function looseKey(s: string): string {
-  return foldName(s).replace(/[^a-z0-9]/g, '');
-}
+// Headers, labels and unit names are compared loosely, as the vocabulary compares its words.
+export { foldName };
 
 /** NFC, trimmed, inner whitespace collapsed, lower-cased: what makes two titles (or names) the same. */
 export function normalizeText(s: string): string {
@@ -398,27 +377,18 @@ export interface RowCheck {
   errors: ImportProblem[];
 }
 
-const FIELD_KEYS = new Map<string, Field>(
-  FIELDS.flatMap((f) => [
-    [looseKey(f), f],
-    [looseKey(FIELD_LABELS[f]), f],
-  ]),
-);
-const KIND_KEYS = new Map<string, Kind>(
-  KINDS.flatMap((k) => [
-    [looseKey(k), k],
-    [looseKey(KIND_LABELS[k]), k],
-  ]),
-);
+/**
+ * A field given as its code, its Vietnamese or English label (the words the pages show) or an alias the
+ * import accepted before (vocabulary.ts), in any case, with or without diacritics.
+ */
+export const parseField: (value: string) => Field | undefined = valueReader(FIELDS, FIELD_LABELS);
 
-/** A field given as its API value or its Vietnamese label, in any case, with or without diacritics. */
-export function parseField(value: string): Field | undefined {
-  return FIELD_KEYS.get(looseKey(value));
-}
+export const parseKind: (value: string) => Kind | undefined = valueReader(KINDS, KIND_LABELS);
 
-export function parseKind(value: string): Kind | undefined {
-  return KIND_KEYS.get(looseKey(value));
-}
+const spelled = (labels: Record<string, { vi: string }>) =>
+  Object.values(labels)
+    .map((l) => l.vi)
+    .join(', ');
 
 /**
  * Checks every row, and reports every problem of every row: required values, lengths, field and kind,
@@ -460,7 +430,7 @@ export function checkImportRows(csv: ParsedCsv, units: UnitDirectory): RowCheck 
     else if (!field) {
       problem(
         'field',
-        `'${values.field}' is not a field; use one of ${FIELDS.join(', ')} (or ${Object.values(FIELD_LABELS).join(', ')})`,
+        `'${values.field}' is not a field; use one of ${FIELDS.join(', ')} (or ${spelled(FIELD_LABELS)})`,
       );
     }
     const kind = parseKind(values.kind);
@@ -468,7 +438,7 @@ export function checkImportRows(csv: ParsedCsv, units: UnitDirectory): RowCheck 
     else if (!kind) {
       problem(
         'kind',
-        `'${values.kind}' is not a kind; use one of ${KINDS.join(', ')} (or ${Object.values(KIND_LABELS).join(', ')})`,
+        `'${values.kind}' is not a kind; use one of ${KINDS.join(', ')} (or ${spelled(KIND_LABELS)})`,
       );
     }
     text('nomineeName');

@@ -163,7 +163,7 @@ export class NominationDetailDto extends NominationDto {
 export class AuditEventDto {
   @ApiProperty() seq!: number;
   @ApiProperty({ example: 'decided' }) action!: string;
-  @ApiProperty({ example: { type: 'user', userId: '…', name: 'Quản trị viên', role: 'admin', unitId: '…' } })
+  @ApiProperty({ example: { type: 'user', userId: '…', name: 'Nguyễn Văn An', role: 'admin', unitId: '…' } })
   actor!: {
     type: 'user' | 'system';
     userId: string | null;

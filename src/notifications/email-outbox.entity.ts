@@ -26,11 +26,12 @@ export class EmailOutbox {
   @Column({ name: 'to_address', type: 'text' })
   toAddress!: string;
 
-  @Column({ type: 'text' })
-  subject!: string;
+  /** Null since notices have templates: the sender renders the subject and body when it sends. */
+  @Column({ type: 'text', nullable: true })
+  subject!: string | null;
 
-  @Column({ type: 'text' })
-  body!: string;
+  @Column({ type: 'text', nullable: true })
+  body!: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;

@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { EmailSenderConfig } from '../config/config';
+import { emailSubject, noticeText } from '../domain/notices';
+import { DEFAULT_LANG } from '../domain/vocabulary';
 import { jsonLog } from '../logging/json-log';
 import type { Mailer } from './mailer';
 import { NotificationsRepository, type OutboxEmail } from './notifications.repository';
@@ -103,8 +105,9 @@ export class EmailSender {
     try {
       await this.mailer.send({
         to: e.to_address,
-        subject: e.subject,
-        text: e.body,
+        // Rendered now, in Vietnamese (the users' language), from what the notification says.
+        subject: e.subject ?? emailSubject(e.kind, e.about, DEFAULT_LANG),
+        text: e.body ?? noticeText(e, DEFAULT_LANG),
         outboxId: e.id,
         notificationId: e.notification_id,
       });

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { noticeText } from '../domain/notices';
+import { type Lang, LANGS } from '../domain/vocabulary';
 import type { Notification } from './notification.entity';
 
 /** Notification ids are bigints, carried as decimal strings (JSON numbers lose precision past 2^53). */
@@ -32,6 +34,22 @@ export class ListNotificationsQuery {
   @IsOptional()
   @Matches(NOTIFICATION_ID, { message: `before ${ID_MESSAGE}` })
   before?: string;
+
+  @ApiPropertyOptional({
+    enum: LANGS,
+    description:
+      'The language of `message`; without it, the first of Accept-Language that is vi or en, else vi',
+  })
+  @IsOptional()
+  @IsIn(LANGS, { message: `lang must be one of ${LANGS.join(', ')}` })
+  lang?: Lang;
+}
+
+export class NotificationLangQuery {
+  @ApiPropertyOptional({ enum: LANGS, description: 'The language of `message` (as for the list)' })
+  @IsOptional()
+  @IsIn(LANGS, { message: `lang must be one of ${LANGS.join(', ')}` })
+  lang?: Lang;
 }
 
 export class NotificationIdParam {
@@ -54,19 +72,21 @@ export class NotificationDto {
   kind!: string;
   @ApiProperty({
     example: '"Bếp ăn nghĩa tình" (district_review): còn 24 giờ đến hạn 2026-10-15T00:00:00.000Z.',
+    description:
+      'In the language asked for (a notice written before notices were kept as templates stays in Vietnamese)',
   })
   message!: string;
   @ApiProperty() createdAt!: Date;
   @ApiProperty({ nullable: true, description: 'Null until the caller marks it read' }) readAt!: Date | null;
 }
 
-export function toNotificationDto(n: Notification): NotificationDto {
+export function toNotificationDto(n: Notification, lang: Lang): NotificationDto {
   return {
     id: n.id,
     nominationId: n.nominationId,
     campaignId: n.campaignId,
     kind: n.kind,
-    message: n.message,
+    message: noticeText(n, lang),
     createdAt: n.createdAt,
     readAt: n.readAt,
   };

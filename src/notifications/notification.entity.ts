@@ -38,8 +38,19 @@ export class Notification {
   @Column({ type: 'text' })
   kind!: string;
 
-  @Column({ type: 'text' })
-  message!: string;
+  /**
+   * Which text of src/domain/notices.ts the notice is, with `params`; null on the rows written before
+   * notices had templates, which keep their (Vietnamese) `message`.
+   */
+  @Column({ type: 'text', nullable: true })
+  template!: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  params!: Record<string, unknown> | null;
+
+  /** The text of a notice written before notices had templates; null on the others. */
+  @Column({ type: 'text', nullable: true })
+  message!: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -23,10 +23,18 @@ export interface OutboxEmail {
   workflow_id: string;
   seq: number;
   to_address: string;
-  subject: string;
-  body: string;
+  /** Null since notices have templates: rendered from the notification when sent. */
+  subject: string | null;
+  body: string | null;
   /** Counting the attempt this round makes. */
   attempts: number;
+  /** The notification's, to render it. */
+  kind: string;
+  template: string | null;
+  params: unknown;
+  message: string | null;
+  /** The nomination's title, or the campaign's name. */
+  about: string;
 }
 
 /** All SQL of notifications and their email outbox. Built on a DataSource, or a transaction's manager. */
@@ -84,9 +92,13 @@ export class NotificationsRepository {
           FOR UPDATE SKIP LOCKED)
        UPDATE email_outbox o
           SET attempts = o.attempts + 1, next_attempt_at = now() + $2 * interval '1 millisecond'
-         FROM due WHERE o.id = due.id
+         FROM due, notifications n
+              LEFT JOIN nominations nom ON nom.id = n.nomination_id
+              LEFT JOIN campaigns c ON c.id = n.campaign_id
+        WHERE o.id = due.id AND n.id = o.notification_id
        RETURNING o.id, o.notification_id, o.nomination_id, o.campaign_id, o.workflow_id, o.seq, o.to_address,
-                 o.subject, o.body, o.attempts`,
+                 o.subject, o.body, o.attempts, n.kind, n.template, n.params, n.message,
+                 COALESCE(nom.title, c.name, '') AS about`,
       [batchSize, claimMs],
     );
     return claimed;

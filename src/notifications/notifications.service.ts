@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
+import type { Lang } from '../domain/vocabulary';
 import { jsonLog } from '../logging/json-log';
 import {
   type ListNotificationsQuery,
@@ -24,17 +25,17 @@ export class NotificationsService {
   }
 
   /** Newest first; `before` continues after the page that ended with that id. */
-  async list(user: CurrentUser, q: ListNotificationsQuery): Promise<NotificationDto[]> {
+  async list(user: CurrentUser, q: ListNotificationsQuery, lang: Lang): Promise<NotificationDto[]> {
     const rows = await this.repo.list(recipient(user), {
       limit: q.limit ?? NOTIFICATIONS_PAGE_DEFAULT,
       unread: q.unread,
       before: q.before,
     });
-    return rows.map(toNotificationDto);
+    return rows.map((n) => toNotificationDto(n, lang));
   }
 
   /** Marks one of the caller's notifications read; marking it again keeps the first time. */
-  async markRead(user: CurrentUser, id: string): Promise<NotificationDto> {
+  async markRead(user: CurrentUser, id: string, lang: Lang): Promise<NotificationDto> {
     const n = await this.repo.markRead(recipient(user), id);
     // Another unit's notification is as unknown to the caller as one that does not exist.
     if (!n) throw new NotFoundException('notification not found');
@@ -46,7 +47,7 @@ export class NotificationsService {
       notificationId: n.id,
       userId: user.id,
     });
-    return toNotificationDto(n);
+    return toNotificationDto(n, lang);
   }
 }
 

@@ -1,6 +1,7 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { stageSpanColumns } from '../domain/milestones';
 import { STAGES } from '../domain/nomination';
 
 /** One read-only REPEATABLE READ transaction: every query of an answer sees the same data. */
@@ -15,13 +16,10 @@ export function snapshot<T>(ds: DataSource, run: (m: EntityManager) => Promise<T
  * The time spent in each stage, as the difference of the two milestones around it. Each milestone is set
  * once, when its decision happened, and kept: a nomination that went through a stage has both.
  */
-export const STAGE_SPANS: Record<(typeof STAGES)[number], [string, string]> = {
-  district_registration: ['created_at', 'accepted_at'],
-  district_review: ['accepted_at', 'district_recognized_at'],
-  provincial_proposal: ['district_recognized_at', 'proposed_at'],
-  provincial_review: ['proposed_at', 'recommended_at'],
-  recognition: ['recommended_at', 'recognized_at'],
-};
+export const STAGE_SPANS = Object.fromEntries(STAGES.map((s) => [s, stageSpanColumns(s)])) as Record<
+  (typeof STAGES)[number],
+  [string, string]
+>;
 
 /** Which of a campaign's nominations a summary counts: a WHERE on `nominations n` and its parameters. */
 export interface NominationFilter {

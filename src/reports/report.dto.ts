@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { UNIT_STAGES } from '../domain/campaign';
 import { FIELDS, KINDS } from '../domain/nomination';
+import { FIELD_LABELS, KIND_LABELS, UNIT_STAGE_LABELS } from '../domain/vocabulary';
 import { FUNNEL_STEPS } from './report';
 
 export const REPORT_FORMATS = ['json', 'csv', 'html'] as const;
@@ -48,12 +49,12 @@ export class ReportUnitDto extends FunnelDto {
 
 export class ReportFieldDto extends FunnelDto {
   @ApiProperty({ enum: FIELDS }) field!: string;
-  @ApiProperty({ example: 'Phát triển kinh tế' }) label!: string;
+  @ApiProperty({ example: FIELD_LABELS.economic.vi }) label!: string;
 }
 
 export class ReportKindDto extends FunnelDto {
   @ApiProperty({ enum: KINDS }) kind!: string;
-  @ApiProperty({ example: 'Tập thể' }) label!: string;
+  @ApiProperty({ example: KIND_LABELS.collective.vi }) label!: string;
 }
 
 export class ReportUnitRefDto {
@@ -63,7 +64,7 @@ export class ReportUnitRefDto {
 
 export class ReportStageDto {
   @ApiProperty({ enum: UNIT_STAGES }) stage!: string;
-  @ApiProperty({ example: 'Đề xuất lên tỉnh' }) label!: string;
+  @ApiProperty({ example: UNIT_STAGE_LABELS.provincial_proposal.vi }) label!: string;
   @ApiProperty({ enum: FUNNEL_STEPS }) step!: string;
   @ApiProperty() submitted!: number;
   @ApiProperty({ description: 'Active district-level units' }) total!: number;

@@ -6,53 +6,35 @@
  * here is summed from them, so every total is the sum of the rows beside it. No I/O, testable without a
  * database.
  */
-import { SUBMISSION_WORDS, UNIT_STAGES, type UnitStage } from '../domain/campaign';
+import {
+  CONVERSION_LABELS as CONVERSION_WORDS,
+  CONVERSIONS,
+  type ConversionKey,
+  FIELD_LABELS as FIELD_WORDS,
+  FUNNEL_LABELS as FUNNEL_WORDS,
+  FUNNEL_STEPS,
+  type FunnelStep,
+  KIND_LABELS as KIND_WORDS,
+  labelsIn,
+  SUBMISSION_WORDS,
+  UNIT_STAGE_LABELS,
+  UNIT_STAGE_STEP,
+  UNIT_STAGES,
+  type UnitStage,
+} from '../domain/vocabulary';
 import { FIELDS, KINDS, type Field, type Kind } from '../domain/nomination';
 
-export const FUNNEL_STEPS = ['registered', 'districtRecognized', 'proposed', 'recognized'] as const;
-export type FunnelStep = (typeof FUNNEL_STEPS)[number];
+export { CONVERSIONS, FUNNEL_STEPS, type ConversionKey, type FunnelStep };
 
-export const FUNNEL_LABELS: Record<FunnelStep, string> = {
-  registered: 'Đăng ký',
-  districtRecognized: 'Công nhận cấp huyện',
-  proposed: 'Đề xuất lên tỉnh',
-  recognized: 'Tỉnh công nhận',
-};
-
-export const FIELD_LABELS: Record<Field, string> = {
-  economic: 'Phát triển kinh tế',
-  culture_society: 'Văn hóa – xã hội',
-  defense_security: 'Quốc phòng – an ninh',
-  political_system: 'Xây dựng hệ thống chính trị',
-};
-
-export const KIND_LABELS: Record<Kind, string> = { collective: 'Tập thể', individual: 'Cá nhân' };
+// The report is written in Vietnamese, in the vocabulary's words (the pages show the same ones).
+export const FUNNEL_LABELS = labelsIn(FUNNEL_WORDS, 'vi');
+export const FIELD_LABELS = labelsIn(FIELD_WORDS, 'vi');
+export const KIND_LABELS = labelsIn(KIND_WORDS, 'vi');
+export const STAGE_LABELS = labelsIn(UNIT_STAGE_LABELS, 'vi');
+export const CONVERSION_LABELS = labelsIn(CONVERSION_WORDS, 'vi');
 
 /** Which funnel step counts as "submitted" at each unit stage. */
-export const STAGE_STEP: Record<UnitStage, FunnelStep> = {
-  district_registration: 'registered',
-  district_review: 'districtRecognized',
-  provincial_proposal: 'proposed',
-};
-
-export const STAGE_LABELS: Record<UnitStage, string> = {
-  district_registration: 'Đăng ký mô hình',
-  district_review: 'Công nhận cấp huyện',
-  provincial_proposal: 'Đề xuất lên tỉnh',
-};
-
-export const CONVERSIONS = [
-  { key: 'districtRecognizedOfRegistered', of: 'districtRecognized', over: 'registered' },
-  { key: 'proposedOfDistrictRecognized', of: 'proposed', over: 'districtRecognized' },
-  { key: 'recognizedOfProposed', of: 'recognized', over: 'proposed' },
-] as const;
-export type ConversionKey = (typeof CONVERSIONS)[number]['key'];
-
-export const CONVERSION_LABELS: Record<ConversionKey, string> = {
-  districtRecognizedOfRegistered: 'Công nhận cấp huyện / đăng ký',
-  proposedOfDistrictRecognized: 'Đề xuất / công nhận cấp huyện',
-  recognizedOfProposed: 'Tỉnh công nhận / đề xuất',
-};
+export const STAGE_STEP: Record<UnitStage, FunnelStep> = UNIT_STAGE_STEP;
 
 /** One grouped row of the read model: a district-level unit's nominations of one field and kind. */
 export interface FunnelCell {

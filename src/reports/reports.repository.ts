@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { UnitStage } from '../domain/campaign';
+import { funnelCondition } from '../domain/milestones';
 import type { Field, Kind } from '../domain/nomination';
+import { FUNNEL_STEPS } from '../domain/vocabulary';
 import type { FunnelStep } from './report';
 
 export interface StepCountRow {
@@ -31,21 +33,12 @@ export class ReportsRepository {
    */
   stepCounts(campaignId: string): Promise<StepCountRow[]> {
     return this.db.query(
-      (
-        [
-          ['registered', 'true'],
-          ['districtRecognized', 'district_recognized_at IS NOT NULL'],
-          ['proposed', 'proposed_at IS NOT NULL'],
-          ['recognized', 'recognized_at IS NOT NULL'],
-        ] as const
-      )
-        .map(
-          ([step, condition]) =>
-            `SELECT '${step}' AS step, district_unit_id, field, kind, count(*)::int AS n
-                   FROM nominations WHERE campaign_id = $1 AND ${condition}
-                  GROUP BY district_unit_id, field, kind`,
-        )
-        .join(' UNION ALL '),
+      FUNNEL_STEPS.map(
+        (step) =>
+          `SELECT '${step}' AS step, district_unit_id, field, kind, count(*)::int AS n
+             FROM nominations WHERE campaign_id = $1 AND ${funnelCondition(step)}
+            GROUP BY district_unit_id, field, kind`,
+      ).join(' UNION ALL '),
       [campaignId],
     );
   }

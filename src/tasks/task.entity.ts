@@ -1,8 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { Decision, Role, Stage } from '../domain/nomination';
+import type { TaskKind } from '../domain/vocabulary';
 
 export const TASK_STATUSES = ['open', 'completed', 'cancelled'] as const;
-export const TASK_KINDS = ['review', 'revision'] as const;
+export { TASK_KINDS } from '../domain/vocabulary';
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** A piece of human work a nomination workflow waits for (read model; the workflow owns the truth). */
@@ -24,7 +25,7 @@ export class Task {
 
   /** `review`: a reviewer decides; `revision`: the submitter revises and resubmits. */
   @Column({ type: 'text', default: 'review' })
-  kind!: (typeof TASK_KINDS)[number];
+  kind!: TaskKind;
 
   @Column({ type: 'text' })
   status!: TaskStatus;

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { escapeLike } from '../common/sql';
 import { type ProposalCount, type Quotas } from '../domain/campaign';
+import { funnelCondition } from '../domain/milestones';
 import type { Decision, Field, NominationStage, Outcome, Role } from '../domain/nomination';
 import { SCOPE_CTE, scopeCte } from '../units/scope';
 import { coveringNow } from '../absences/covering';
@@ -271,7 +272,7 @@ export class TasksRepository {
       `SELECT count(*)::int AS proposed, count(*) FILTER (WHERE n.field = $3)::int AS in_field
          FROM nominations n
         WHERE n.campaign_id = $1 AND n.district_unit_id = $2 AND n.id <> $4
-          AND (n.proposed_at IS NOT NULL OR EXISTS (
+          AND (${funnelCondition('proposed', 'n')} OR EXISTS (
                 SELECT 1 FROM proposal_reservations r WHERE r.nomination_id = n.id AND r.expires_at > now()))`,
       [campaignId, districtUnitId, field, exceptNominationId],
     );

@@ -8,6 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
+import { milestoneOf } from '../domain/vocabulary';
 import { jsonLog } from '../logging/json-log';
 import { actorOf } from '../nominations/nominations.service';
 import { refusalToHttp } from '../temporal/update-errors';
@@ -173,7 +174,8 @@ export class TasksService {
       );
     try {
       const result =
-        dto.decision === 'propose' && task.stage === 'provincial_proposal'
+        // A proposal (the decision that marks the funnel's "proposed") counts against the unit's quotas.
+        milestoneOf(task.stage, dto.decision) === 'proposed'
           ? await this.proposeWithinQuota(task, send)
           : await send();
       jsonLog('info', 'decision accepted', { ...log, decision: dto.decision, stage: result.stage });

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { UnitLevel } from '../domain/vocabulary';
 
-export const UNIT_LEVELS = ['province', 'district', 'grassroots'] as const;
-export type UnitLevel = (typeof UNIT_LEVELS)[number];
+export { UNIT_LEVELS, type UnitLevel } from '../domain/vocabulary';
 
 @Entity({ name: 'units' })
 @Index('ix_units_parent_id', ['parentId'])

@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Controller, Get, Inject, Redirect } from '@nestjs/common';
+import { Controller, Get, Inject, Redirect, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { vocabularyModule } from './vocabulary-module';
 
 /**
  * The folder with the pages. Under ts-jest this file runs from src/web, so it is `./public`; the compiled
@@ -23,7 +25,29 @@ export function findPublicDir(dirname = __dirname): string | undefined {
 @ApiExcludeController()
 @Controller()
 export class WebController {
+  private readonly vocabulary = vocabularyModule();
+
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /**
+   * The domain's lists and labels as an ES module (no such file: the static files fall through to here),
+   * revalidated by its ETag like every other asset.
+   */
+  @Public()
+  @Get('app/assets/vocabulary.js')
+  vocabularyAsset(@Req() req: Request, @Res() res: Response): void {
+    res.set({
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      ETag: this.vocabulary.etag,
+    });
+    const known = (req.headers['if-none-match'] ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+    if (known.includes(this.vocabulary.etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.send(this.vocabulary.body);
+  }
 
   @Public()
   @Get()

@@ -204,6 +204,16 @@ describe('reviewer inbox over HTTP', () => {
         expect.objectContaining({ kind: 'reassigned', nominationId: nominations.namChinh }),
       ]),
     );
+    // Stored as its template: the holder reads it in English when asked.
+    const english = await as('reviewer.b', () => t.call('GET', '/notifications?lang=en'));
+    expect(english.body).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'reassigned',
+          message: expect.stringMatching(/^.+ assigned ".+" \(District registration\) to you, due \S+\.$/),
+        }),
+      ]),
+    );
     // Addressed to the holder alone, not to the whole unit.
     const colleague = await as('reviewer.a', () => t.call('GET', '/notifications'));
     expect(colleague.body.filter((n: { kind: string }) => n.kind === 'reassigned')).toEqual([]);

@@ -143,4 +143,45 @@ describe('notifications over HTTP', () => {
     ]);
     expect(read_at).toBeNull();
   });
+
+  it("renders a notice kept as its template in the reader's language; an old text stays as written", async () => {
+    const [{ id }] = await t.db.dataSource.query(
+      `INSERT INTO notifications (workflow_id, seq, idx, nomination_id, recipient_unit_id, recipient_role, kind,
+                                  template, params, created_at)
+       VALUES ($1, $2, 0, $3, $4, 'admin', 'escalated', 'task_overdue', $5, '2026-10-05T08:00:00Z') RETURNING id`,
+      [
+        workflowId,
+        ++seq,
+        nominationId,
+        admin.unitId,
+        JSON.stringify({
+          title: 'Tuyến đường tự quản',
+          stage: 'provincial_review',
+          revision: false,
+          dueAt: '2026-10-04T00:00:00.000Z',
+          lateHours: 24,
+        }),
+      ],
+    );
+    const vi = '"Tuyến đường tự quản" (provincial_review): quá hạn 2026-10-04T00:00:00.000Z (24 giờ).';
+    const en =
+      '"Tuyến đường tự quản" (Provincial review): overdue since 2026-10-04T00:00:00.000Z (24 hours).';
+    const first = async (query: string, headers: Record<string, string> = {}) => {
+      const res = await call('GET', `/notifications${query}`, undefined, headers);
+      expect(res.status).toBe(200);
+      return res.body as { id: string; message: string }[];
+    };
+    expect((await first(''))[0]).toMatchObject({ id, kind: 'escalated', message: vi });
+    expect((await first('?lang=vi'))[0].message).toBe(vi);
+    expect((await first('?lang=en'))[0].message).toBe(en);
+    expect((await first('', { 'accept-language': 'en-US,en;q=0.9' }))[0].message).toBe(en);
+    expect((await first('', { 'accept-language': 'fr' }))[0].message).toBe(vi);
+    // ?lang= wins over the header.
+    expect((await first('?lang=vi', { 'accept-language': 'en' }))[0].message).toBe(vi);
+    // A notice written before templates reads as it was written, in either language.
+    expect((await first('?lang=en')).find((n) => n.id === newest)?.message).toBe('Còn 24 giờ đến hạn.');
+    expect((await call('GET', '/notifications?lang=fr')).status).toBe(400);
+    const read = await call('POST', `/notifications/${id}/read?lang=en`);
+    expect(read).toMatchObject({ status: 200, body: { id, message: en } });
+  });
 });

@@ -30,8 +30,8 @@ interface OutboxRow {
   workflow_id: string;
   seq: number;
   to_address: string;
-  subject: string;
-  body: string;
+  subject: string | null;
+  body: string | null;
   attempts: number;
   last_error: string | null;
   sent_at: Date | null;
@@ -169,13 +169,14 @@ describe('email outbox (real activity, real sender, real SMTP server, real Postg
         `SELECT id FROM notifications WHERE workflow_id = $1 AND seq = 2 AND idx = 0`,
         [workflowId],
       );
+      // Queued without a subject or body: the sender renders them from the notification when it sends.
       const queued = {
         notification_id: notificationId,
         nomination_id: reminder.nominationId,
         workflow_id: workflowId,
         seq: 2,
-        subject: `[Dân vận khéo] Nhắc hạn: ${title}`,
-        body: reminder.notify![0].message,
+        subject: null,
+        body: null,
         attempts: 0,
         last_error: null,
         sent_at: null,
@@ -183,6 +184,27 @@ describe('email outbox (real activity, real sender, real SMTP server, real Postg
       expect(await outbox(workflowId)).toEqual([
         { ...queued, to_address: 'an@ducl.example', due_in: expect.any(Number) },
         { ...queued, to_address: 'binh@ducl.example', due_in: expect.any(Number) },
+      ]);
+      // The reminder is stored as its template and parameters; the free text no template renders, as text.
+      expect(
+        await db.dataSource.query(
+          `SELECT idx, template, params, message FROM notifications WHERE workflow_id = $1 AND seq = 2 ORDER BY idx`,
+          [workflowId],
+        ),
+      ).toEqual([
+        {
+          idx: 0,
+          template: 'task_reminder',
+          params: {
+            title,
+            stage: 'district_registration',
+            revision: false,
+            hoursLeft: 24,
+            dueAt: '2026-10-15T00:00:00.000Z',
+          },
+          message: null,
+        },
+        { idx: 1, template: null, params: null, message: 'Quá hạn, chưa xử lý.' },
       ]);
       // The administrators' notice had nobody to write to: handled at once, never queued.
       const [reminderEmailed, escalationEmailed] = await emailedAt(workflowId);
@@ -425,6 +447,20 @@ describe('the worker started with SMTP_URL, the mail server down during a decisi
     expect(to).toEqual(['hoa@ducl.example']);
     expect(mail.subject).toBe(`[Dân vận khéo] Yêu cầu bổ sung, chỉnh sửa: ${title}`);
     expect(mail.text?.trim()).toBe(`Yêu cầu bổ sung, chỉnh sửa mô hình "${title}": ${comment}`);
+
+    // The submitter reads the same notice in Vietnamese by default, in English when asked.
+    const reader = t;
+    expect((await reader.login('hoa', 'correct horse battery')).status).toBe(200);
+    const vi = (await reader.call('GET', '/notifications')).body;
+    expect(vi).toEqual([expect.objectContaining({ kind: 'decided', message: mail.text?.trim() })]);
+    const english = `A revision of "${title}" was requested: ${comment}`;
+    expect((await reader.call('GET', '/notifications?lang=en')).body[0].message).toBe(english);
+    const accepted = await reader.call('GET', '/notifications', undefined, {
+      'accept-language': 'en-GB,en;q=0.8',
+    });
+    expect(accepted.body[0].message).toBe(english);
+    const read = await reader.call('POST', `/notifications/${vi[0].id}/read?lang=en`);
+    expect(read.body).toMatchObject({ message: english, readAt: expect.any(String) });
     const [row] = await eventually(async () => {
       const rows = await t.db.dataSource.query(
         `SELECT o.sent_at, n.emailed_at FROM email_outbox o JOIN notifications n ON n.id = o.notification_id

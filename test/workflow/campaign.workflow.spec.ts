@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { campaignWorkflowId } from '../../src/domain/campaign';
 import { type Calendar, HOUR_MS } from '../../src/domain/calendar';
 import { STAGES } from '../../src/domain/nomination';
+import { noticeText } from '../../src/domain/notices';
 import { campaignStateQuery, changeCalendarUpdate } from '../../src/contracts/campaign.messages';
 import { REFUSAL } from '../../src/contracts/failures';
 import { stateQuery } from '../../src/contracts/nomination.messages';
@@ -77,11 +78,16 @@ describe('campaign workflow', () => {
       }),
     ]);
     expect(names(stepsOf(campaignId)[0].result.missingUnits)).toEqual(['Huyện Phú Quý', 'Huyện Tánh Linh']);
-    const notices = await h.db.dataSource.query(
-      `SELECT recipient_unit_id, recipient_role, message FROM notifications
-        WHERE campaign_id = $1 ORDER BY idx`,
-      [campaignId],
-    );
+    const notices = (
+      await h.db.dataSource.query(
+        `SELECT recipient_unit_id, recipient_role, template, params, message FROM notifications
+          WHERE campaign_id = $1 ORDER BY idx`,
+        [campaignId],
+      )
+    ).map(({ template, params, message, ...rest }: Record<string, unknown>) => ({
+      ...rest,
+      message: noticeText({ template: template as string, params, message: message as string | null }, 'vi'),
+    }));
     expect(notices).toEqual([
       {
         recipient_unit_id: phuQuy,

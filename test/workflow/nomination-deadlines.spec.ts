@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { HOUR_MS } from '../../src/domain/calendar';
 import { STAGES, type Stage } from '../../src/domain/nomination';
+import { noticeText } from '../../src/domain/notices';
 import { OverdueKey } from '../../src/contracts/search-attributes';
 import {
   calendarChangedSignal,
@@ -88,6 +89,16 @@ describe('nomination deadlines, revisions and withdrawal', () => {
       [handle.workflowId],
     );
     expect(audit).toEqual({ actor_type: 'system', actor_name: 'system' });
+    // The workflow's reminders, escalations and closing notice all read back into their templates.
+    const templates = await h.db.dataSource.query(
+      `SELECT DISTINCT kind, template, message FROM notifications WHERE workflow_id = $1 ORDER BY kind`,
+      [handle.workflowId],
+    );
+    expect(templates).toEqual([
+      { kind: 'closed_at_cutoff', template: 'closed_at_cutoff', message: null },
+      { kind: 'escalated', template: 'task_overdue', message: null },
+      { kind: 'reminder', template: 'task_reminder', message: null },
+    ]);
   });
 
   it.each(
@@ -316,10 +327,16 @@ describe('nomination deadlines, revisions and withdrawal', () => {
       );
       expect(row).toEqual({ description: 'Giữ sạch 12 km bờ biển, 2025: 340 hộ tham gia', revisions: 1 });
       const [notice] = await h.db.dataSource.query(
-        `SELECT recipient_role, message FROM notifications WHERE workflow_id = $1 AND recipient_role = 'submitter'`,
+        `SELECT recipient_role, template, params, message FROM notifications
+          WHERE workflow_id = $1 AND recipient_role = 'submitter'`,
         [handle.workflowId],
       );
-      expect(notice.message).toContain('Bổ sung số liệu năm 2025');
+      // Stored as its template and parameters, rendered when read.
+      expect(notice).toMatchObject({ template: 'revision_requested', message: null });
+      expect(noticeText(notice, 'vi')).toContain('Bổ sung số liệu năm 2025');
+      expect(noticeText(notice, 'en')).toMatch(
+        /^A revision of ".*" was requested: Bổ sung số liệu năm 2025$/,
+      );
 
       // The fresh task decides as any other.
       expect((await h.decide(handle, { taskId: after.task!.id, decision: 'recognize' })).stage).toBe(

@@ -1,7 +1,7 @@
 /* global Blob, document, history, location, setInterval, setTimeout, window, URL, URLSearchParams */
 import { ApiError, api, apiOptional, loadClientConfig, request, temporalWorkflowUrl } from './api.js';
 import { byId, el, options, showError, showMessage } from './dom.js';
-import { STAGES, formatDateTime, formatHours, formatNumber, label, t } from './i18n.js';
+import { FUNNEL_STEPS, STAGES, formatDateTime, formatHours, formatNumber, label, t } from './i18n.js';
 import { funnelChart } from './chart.js';
 import { initPage, userCan } from './layout.js';
 
@@ -16,7 +16,7 @@ const [mayInspect, mayReassign, mayChangeCalendar] = await Promise.all(
 const params = new URLSearchParams(location.search);
 // Seconds between automatic refreshes of the figures (?refresh=, at least 2; default 30).
 const refreshSeconds = Math.max(2, Number(params.get('refresh')) || 30);
-const FUNNEL = ['registered', 'districtRecognized', 'proposed', 'recognized'];
+const FUNNEL = FUNNEL_STEPS;
 const message = byId('dash-message');
 const select = byId('campaign');
 let campaigns = [];
@@ -122,7 +122,7 @@ function renderUnits(summary, units) {
       head(
         t('col.unit'),
         ...STAGES.map((s) => label('stage', s)),
-        t('col.closed'),
+        label('stage', 'closed'),
         t('col.overdue'),
         t('col.total'),
       ),

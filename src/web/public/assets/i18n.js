@@ -1,6 +1,9 @@
 /* global document, localStorage */
 // The pages' words in Vietnamese (the default) and English. One entry per key: [vi, en].
 // Add a key here and use it with t('key') in a script or data-i18n="key" in a page.
+// The domain's words (stages, decisions, fields, kinds, outcomes, roles, actions, funnel steps…) are not
+// written here: they come from the server's vocabulary (src/domain/vocabulary.ts) as vocabulary.js.
+import { STAGES as OPEN_STAGES, VOCABULARY } from './vocabulary.js';
 
 const WORDS = {
   'app.name': ['Dân vận khéo', 'Skilled Mass Mobilization'],
@@ -57,7 +60,6 @@ const WORDS = {
   'inbox.open': ['Mở hồ sơ', 'Open'],
   'inbox.empty': ['Không có việc nào.', 'No tasks.'],
   'inbox.more': ['Xem thêm', 'Load more'],
-  'inbox.revision': ['Bổ sung hồ sơ', 'Revision'],
   'inbox.covering': ['Làm thay {name}', 'Covering for {name}'],
   'inbox.count': ['{n} việc', '{n} tasks'],
   'filter.stage': ['Giai đoạn', 'Stage'],
@@ -81,7 +83,6 @@ const WORDS = {
   'col.column': ['Cột', 'Column'],
   'col.reason': ['Lỗi', 'Problem'],
   'col.total': ['Tổng', 'Total'],
-  'col.closed': ['Đã kết thúc', 'Closed'],
   'col.overdue': ['Việc quá hạn', 'Overdue tasks'],
   'col.openTasks': ['Việc đang mở', 'Open tasks'],
   'col.waiting': ['Đã chờ', 'Waiting'],
@@ -204,12 +205,6 @@ const WORDS = {
   'dash.days': ['{n} ngày', '{n} days'],
   'dash.temporal': ['Temporal', 'Temporal'],
 
-  'funnel.registered': ['Đăng ký', 'Registered'],
-  'funnel.districtRecognized': ['Công nhận cấp huyện', 'District-recognized'],
-  'funnel.proposed': ['Đề xuất lên tỉnh', 'Proposed to the province'],
-  'funnel.recognized': ['Tỉnh công nhận', 'Recognized by the province'],
-  'funnel.collective': ['Tập thể', 'Collective'],
-  'funnel.individual': ['Cá nhân', 'Individual'],
   'funnel.aria': ['Phễu: {summary}', 'Funnel: {summary}'],
 
   'cal.title': ['Lịch đợt thi đua', 'Campaign calendar'],
@@ -231,60 +226,14 @@ const WORDS = {
   ],
   'cal.back': ['← Bảng điều khiển', '← Dashboard'],
   'cal.unchanged': ['Chưa có gì thay đổi.', 'Nothing changed.'],
-
-  'stage.district_registration': ['Đăng ký cấp huyện', 'District registration'],
-  'stage.district_review': ['Xét công nhận cấp huyện', 'District review'],
-  'stage.provincial_proposal': ['Đề xuất lên tỉnh', 'Proposal to the province'],
-  'stage.provincial_review': ['Thẩm định cấp tỉnh', 'Provincial review'],
-  'stage.recognition': ['Công nhận cấp tỉnh', 'Recognition'],
-  'stage.closed': ['Đã kết thúc', 'Closed'],
-
-  'decision.accept': ['Tiếp nhận', 'Accept'],
-  'decision.request_revision': ['Yêu cầu bổ sung', 'Request revision'],
-  'decision.reject': ['Từ chối', 'Reject'],
-  'decision.recognize': ['Công nhận', 'Recognize'],
-  'decision.not_recognize': ['Không công nhận', 'Do not recognize'],
-  'decision.propose': ['Đề xuất lên tỉnh', 'Propose'],
-  'decision.not_propose': ['Không đề xuất', 'Do not propose'],
-  'decision.recommend': ['Đề nghị công nhận', 'Recommend'],
-  'decision.not_recommend': ['Không đề nghị', 'Do not recommend'],
-
-  'field.economic': ['Phát triển kinh tế', 'Economic development'],
-  'field.culture_society': ['Văn hóa – xã hội', 'Culture and society'],
-  'field.defense_security': ['Quốc phòng – an ninh', 'National defence and security'],
-  'field.political_system': ['Xây dựng hệ thống chính trị', 'Building the political system'],
-
-  'kind.collective': ['Tập thể', 'Collective'],
-  'kind.individual': ['Cá nhân', 'Individual'],
-
-  'outcome.recognized_provincial': ['Được tỉnh công nhận', 'Recognized by the province'],
-  'outcome.recognized_district': ['Được công nhận cấp huyện', 'Recognized by the district'],
-  'outcome.not_recognized': ['Không được công nhận', 'Not recognized'],
-  'outcome.rejected': ['Bị từ chối', 'Rejected'],
-  'outcome.withdrawn': ['Đã rút', 'Withdrawn'],
-  'outcome.expired': ['Quá hạn chót', 'Expired'],
-
-  'action.registered': ['Đăng ký', 'Registered'],
-  'action.decided': ['Quyết định', 'Decided'],
-  'action.resubmitted': ['Nộp lại sau bổ sung', 'Resubmitted'],
-  'action.withdrawn': ['Rút hồ sơ', 'Withdrawn'],
-  'action.reminder': ['Nhắc hạn', 'Reminder'],
-  'action.overdue': ['Quá hạn xử lý', 'Overdue'],
-  'action.escalated': ['Báo cáo cấp trên', 'Escalated'],
-  'action.deadline_changed': ['Đổi thời hạn theo lịch', 'Deadline changed'],
-  'action.closed_at_cutoff': ['Đóng khi hết hạn chót', 'Closed at the cut-off'],
-  'action.deadline_extended': ['Gia hạn', 'Deadline extended'],
-  'action.cancelled': ['Hủy hồ sơ', 'Cancelled'],
-  'action.claimed': ['Nhận việc', 'Claimed'],
-  'action.unclaimed': ['Trả việc', 'Unclaimed'],
-  'action.reassigned': ['Giao lại việc', 'Reassigned'],
-  'action.released': ['Trả việc về đơn vị', 'Released'],
-
-  'role.submitter': ['Cán bộ đơn vị', 'Submitter'],
-  'role.district_reviewer': ['Cán bộ thẩm định cấp huyện', 'District reviewer'],
-  'role.provincial_reviewer': ['Cán bộ thẩm định cấp tỉnh', 'Provincial reviewer'],
-  'role.admin': ['Quản trị viên', 'Administrator'],
 };
+
+// `stage.closed`, `field.economic`, … for every list of the vocabulary.
+for (const [list, { labels }] of Object.entries(VOCABULARY)) {
+  for (const [code, l] of Object.entries(labels)) WORDS[`${list}.${code}`] = [l.vi, l.en];
+}
+// The funnel chart's legend names the two kinds.
+for (const kind of VOCABULARY.kind.values) WORDS[`funnel.${kind}`] = WORDS[`kind.${kind}`];
 
 const LANGS = ['vi', 'en'];
 const LANG_KEY = 'dvk.lang';
@@ -352,12 +301,7 @@ export function formatHours(hours) {
     : t('dash.days', { n: formatNumber(Math.floor(hours / 24)) });
 }
 
-export const STAGES = [
-  'district_registration',
-  'district_review',
-  'provincial_proposal',
-  'provincial_review',
-  'recognition',
-];
-export const FIELDS = ['economic', 'culture_society', 'defense_security', 'political_system'];
-export const KINDS = ['collective', 'individual'];
+export const STAGES = OPEN_STAGES;
+export const FIELDS = VOCABULARY.field.values;
+export const KINDS = VOCABULARY.kind.values;
+export const FUNNEL_STEPS = VOCABULARY.funnel.values;

@@ -67,7 +67,7 @@ function row(task) {
       { 'data-label': t('col.title') },
       el('a', { href: link, class: 'title-link' }, task.nominationTitle),
       el('div', { class: 'muted small' }, task.nomineeName, ' · ', label('field', task.field)),
-      task.kind === 'revision' ? el('span', { class: 'badge info' }, t('inbox.revision')) : null,
+      task.kind === 'revision' ? el('span', { class: 'badge info' }, label('taskKind', 'revision')) : null,
     ),
     el('td', { 'data-label': t('col.unit') }, task.unitName),
     el('td', { 'data-label': t('col.stage') }, label('stage', task.stage)),

@@ -133,7 +133,7 @@ function renderTask() {
       ...row(
         t('nom.stage'),
         label('stage', task.stage),
-        task.kind === 'revision' ? ` · ${t('inbox.revision')}` : '',
+        task.kind === 'revision' ? ` · ${label('taskKind', 'revision')}` : '',
       ),
       ...row(
         t('nom.deadline'),
