@@ -7,8 +7,8 @@ import type { Stage } from '../src/domain/nomination';
 import { UNIT_STAGE_STEP } from '../src/domain/vocabulary';
 import { SYSTEM_ACTOR_NAME } from '../src/contracts/audit';
 import { calendarChangedSignal } from '../src/contracts/nomination.messages';
-import type { CampaignStep, CampaignStepResult, FanOutPage, UnitRef } from '../src/contracts/projection';
-import { insertNotices, queueStepEmails, type TemplatedNotice } from './notices';
+import type { CampaignStep, CampaignStepResult, FanOutPage, Notice, UnitRef } from '../src/contracts/projection';
+import { insertNotices, queueStepEmails } from './notices';
 import { refusingBadData } from './data-errors';
 import { RESOLVE_STEP_FAILURES } from './step-failures';
 
@@ -180,7 +180,7 @@ function stepNotices(
   s: CampaignStep,
   found: { missingUnits: UnitRef[]; totalUnits: number },
   provinceUnitId: string,
-): TemplatedNotice[] {
+): Notice[] {
   if (!s.stage || !isUnitStage(s.stage) || found.missingUnits.length === 0) return [];
   const stage = s.stage;
   const count = {
@@ -203,7 +203,7 @@ function stepNotices(
   // Registration is the submitters' work; recognizing and proposing are the district reviewers'.
   const role = stage === 'district_registration' ? 'submitter' : 'district_reviewer';
   return [
-    ...found.missingUnits.map((u): TemplatedNotice => ({
+    ...found.missingUnits.map((u): Notice => ({
       unitId: u.id,
       role,
       kind: s.action,

@@ -78,18 +78,24 @@ async function fire(run: NominationRun, event: DeadlineEvent): Promise<void> {
   const current = run.task!;
   // A claimed task's reminders go to the one who claimed it; an unclaimed one's to its unit's pool.
   const assignees = {
-    ...notice(current.assigneeUnitId, current.assigneeRole, 'reminder', ''),
+    unitId: current.assigneeUnitId,
+    role: current.assigneeRole,
     userId: current.assigneeUserId ?? undefined,
   };
-  const admins = notice(run.unitFor(current.stage), 'admin', 'escalated', '');
-  const what = `"${content.title}" (${current.kind === 'revision' ? 'bổ sung, chỉnh sửa' : current.stage})`;
+  const admins = { unitId: run.unitFor(current.stage), role: 'admin' as const };
+  // The revision task is the submitter's, at the stage that asked for it.
+  const ref = { title: content.title, stage: current.stage, revision: current.kind === 'revision' };
   if (event.kind === 'cutoff') {
     const closing = current.kind === 'revision' ? 'expired' : cutoffOutcome(current.stage);
     await run.close('closed_at_cutoff', closing, {
       actor: null,
       comment: `hard cut-off ${current.cutoffAt} passed without a decision`,
       notify: [
-        { ...admins, kind: 'closed_at_cutoff', message: `${what}: quá hạn chót, đã đóng (${closing}).` },
+        {
+          ...admins,
+          kind: 'closed_at_cutoff',
+          content: { template: 'closed_at_cutoff', params: { ...ref, outcome: closing } },
+        },
       ],
     });
     return;
@@ -103,12 +109,24 @@ async function fire(run: NominationRun, event: DeadlineEvent): Promise<void> {
       outcome: null,
       taskId: current.id,
       comment: `${event.offsetHours} hours before the due date ${current.dueAt}`,
-      notify: [{ ...assignees, message: `${what}: còn ${event.offsetHours} giờ đến hạn ${current.dueAt}.` }],
+      notify: [
+        {
+          ...assignees,
+          kind: 'reminder',
+          content: {
+            template: 'task_reminder',
+            params: { ...ref, hoursLeft: event.offsetHours, dueAt: current.dueAt },
+          },
+        },
+      ],
     });
   } else {
     const first = event.kind === 'overdue';
     const lateHours = Math.round((event.at - Date.parse(current.dueAt)) / HOUR_MS);
-    const message = `${what}: quá hạn ${current.dueAt}${first ? '' : ` (${lateHours} giờ)`}.`;
+    const late = {
+      template: 'task_overdue',
+      params: { ...ref, dueAt: current.dueAt, lateHours: first ? null : lateHours },
+    } as const;
     await run.record({
       action: first ? 'overdue' : 'escalated',
       actor: null,
@@ -121,8 +139,8 @@ async function fire(run: NominationRun, event: DeadlineEvent): Promise<void> {
         ? `due date ${current.dueAt} passed; escalated`
         : `still overdue after ${lateHours} hours`,
       notify: [
-        { ...assignees, kind: 'escalated', message },
-        { ...admins, message },
+        { ...assignees, kind: 'escalated', content: late },
+        { ...admins, kind: 'escalated', content: late },
       ],
     });
     if (first) upsertSearchAttributes([{ key: OverdueKey, value: true }]);

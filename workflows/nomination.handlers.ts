@@ -128,12 +128,10 @@ async function applyDecision(run: NominationRun, d: DecisionInput): Promise<void
     const notify: Notice[] =
       transition.kind === 'revision'
         ? [
-            notice(
-              input.unitId,
-              'submitter',
-              'decided',
-              `Yêu cầu bổ sung, chỉnh sửa mô hình "${content.title}": ${d.comment}`,
-            ),
+            notice(input.unitId, 'submitter', 'decided', {
+              template: 'revision_requested',
+              params: { title: content.title, comment: d.comment ?? '' },
+            }),
           ]
         : [];
     await run.record({
@@ -205,9 +203,17 @@ async function applyExtension(run: NominationRun, e: ExtendDeadlineInput): Promi
     overdue: stillOverdue,
     notify: [
       {
-        ...notice(current.assigneeUnitId, current.assigneeRole, 'deadline_extended', ''),
+        ...notice(current.assigneeUnitId, current.assigneeRole, 'deadline_extended', {
+          template: 'deadline_extended',
+          params: {
+            title: run.content.title,
+            stage: current.stage,
+            dueAt: e.dueAt,
+            cutoffAt: e.cutoffAt,
+            reason: e.reason,
+          },
+        }),
         userId: current.assigneeUserId ?? undefined,
-        message: `"${run.content.title}" (${current.stage}): gia hạn đến ${e.dueAt}, hạn chót ${e.cutoffAt}. ${e.reason}`,
       },
     ],
   });
@@ -237,9 +243,16 @@ async function applyAssign(run: NominationRun, a: AssignInput): Promise<void> {
     holder && a.kind === 'reassign'
       ? [
           {
-            ...notice(holder.unitId, holder.role, 'reassigned', ''),
+            ...notice(holder.unitId, holder.role, 'reassigned', {
+              template: 'task_reassigned',
+              params: {
+                by: a.actor.displayName,
+                title: run.content.title,
+                stage: current.stage,
+                dueAt: current.dueAt,
+              },
+            }),
             userId: holder.userId,
-            message: `${a.actor.displayName} đã giao cho bạn xử lý "${run.content.title}" (${current.stage}), hạn ${current.dueAt}.`,
           },
         ]
       : [];

@@ -34,6 +34,7 @@ import type {
   WithdrawInput,
 } from '../src/contracts/nomination.messages';
 import type { Notice, ProjectionRecord } from '../src/contracts/projection';
+import type { NoticeContent } from '../src/domain/notices';
 import { DEADLINE_FLOOR_PATCH } from './carried-state';
 import { workflowNow, workflowNowMs } from './clock';
 
@@ -262,6 +263,11 @@ export class NominationRun {
   }
 }
 
-export function notice(unitId: string, role: Notice['role'], kind: Notice['kind'], message: string): Notice {
-  return { unitId, role, kind, message };
+export function notice(
+  unitId: string,
+  role: Notice['role'],
+  kind: Notice['kind'],
+  content: NoticeContent,
+): Notice {
+  return { unitId, role, kind, content };
 }

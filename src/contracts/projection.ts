@@ -1,5 +1,6 @@
 import type { Calendar } from '../domain/calendar';
 import type { Decision, NominationStage, Outcome, Role, Stage } from '../domain/nomination';
+import type { NoticeContent } from '../domain/notices';
 import type { AuditAction, CampaignAction } from './audit';
 import type { Actor, NominationContent, NominationInput, OpenTask } from './nomination.messages';
 
@@ -14,7 +15,13 @@ export interface Notice {
   role: Role;
   /** The kind of step that raised it (an audit action). */
   kind: string;
-  message: string;
+  /** What it says: a template and its parameters, rendered in the reader's language when read. */
+  content?: NoticeContent;
+  /**
+   * Pre-rendered Vietnamese text: what workflow code before templates sent. An activity it scheduled may
+   * still run after an upgrade; its notice is stored as this text.
+   */
+  message?: string;
   /** Addressed to one user of that unit and role (a task's holder) rather than all of them. */
   userId?: string;
 }

@@ -5,9 +5,8 @@
  * email sender when it sends.
  *
  * The Vietnamese texts are word for word those the notices had when they were stored pre-rendered
- * (stage codes and ISO times included): the emails and the in-app messages read as before, and the
- * activity can check a workflow's message against them (activities/notices.ts). The English texts name
- * stages and outcomes by their labels.
+ * (stage codes and ISO times included): the emails and the in-app messages read as before. The English
+ * texts name stages and outcomes by their labels.
  */
 import type { Outcome, Stage } from './nomination';
 import { type Lang, labelOf, type Label, SUBMISSION_WORDS, type UnitStage } from './vocabulary';

@@ -116,8 +116,18 @@ describe('email outbox (real activity, real sender, real SMTP server, real Postg
         unitId: org.districtId,
         role: 'district_reviewer',
         kind: 'reminder',
-        message: `"${title}" (district_registration): còn 24 giờ đến hạn 2026-10-15T00:00:00.000Z.`,
+        content: {
+          template: 'task_reminder',
+          params: {
+            title,
+            stage: 'district_registration',
+            revision: false,
+            hoursLeft: 24,
+            dueAt: '2026-10-15T00:00:00.000Z',
+          },
+        },
       },
+      // As an activity scheduled by workflow code from before templates carries it: text only.
       { unitId: org.districtId, role: 'admin', kind: 'escalated', message: 'Quá hạn, chưa xử lý.' },
     ];
     const reminder: ProjectionRecord = {
@@ -241,7 +251,9 @@ describe('email outbox (real activity, real sender, real SMTP server, real Postg
       expect(mail.from?.text).toBe('"Dân vận khéo" <no-reply@localhost>');
       expect(mail.to && 'text' in mail.to ? mail.to.text : undefined).toBe(to[0]); // nobody sees a colleague's address
       expect(mail.subject).toBe(`[Dân vận khéo] Nhắc hạn: ${title}`);
-      expect(mail.text?.trim()).toBe(reminder.notify![0].message);
+      expect(mail.text?.trim()).toBe(
+        `"${title}" (district_registration): còn 24 giờ đến hạn 2026-10-15T00:00:00.000Z.`,
+      );
       // The same Message-ID on every attempt, and the notification it tells of, for whoever counts them.
       expect(mail.messageId).toMatch(/^<email-outbox-\d+@localhost>$/);
       expect(mail.headers.get('x-notification-id')).toBe(notificationId);

@@ -1,80 +1,107 @@
-import { noticeContent } from '../../activities/notices';
-import { emailSubject, NOTICE_TEMPLATES, noticeText, renderNotice } from '../../src/domain/notices';
+import {
+  emailSubject,
+  NOTICE_TEMPLATES,
+  type NoticeContent,
+  noticeText,
+  renderNotice,
+} from '../../src/domain/notices';
 
 const title = 'Mô hình "Bếp ăn nghĩa tình" (xã Đức Tài): 2025';
 const due = '2026-10-15T00:00:00.000Z';
 const cutoff = '2026-10-20T00:00:00.000Z';
 
-/** Every notice text the nomination workflow writes, as it writes them (workflows/nomination.workflow.ts). */
-const WORKFLOW_MESSAGES = [
+/**
+ * Every notice the nomination workflow sends (workflows/nomination.deadlines.ts, nomination.handlers.ts),
+ * with the Vietnamese text it wrote before notices had templates: users read the same words as before.
+ */
+const WORKFLOW_NOTICES: { kind: string; content: NoticeContent; message: string; en: string }[] = [
   {
     kind: 'decided',
     message: `Yêu cầu bổ sung, chỉnh sửa mô hình "${title}": Bổ sung số liệu: năm "2025"`,
-    step: { comment: 'Bổ sung số liệu: năm "2025"' },
-    template: 'revision_requested',
+    content: { template: 'revision_requested', params: { title, comment: 'Bổ sung số liệu: năm "2025"' } },
     en: `A revision of "${title}" was requested: Bổ sung số liệu: năm "2025"`,
   },
   {
     kind: 'deadline_extended',
     message: `"${title}" (district_review): gia hạn đến ${due}, hạn chót ${cutoff}. Lũ lụt. Xin thêm 5 ngày`,
-    template: 'deadline_extended',
+    content: {
+      template: 'deadline_extended',
+      params: {
+        title,
+        stage: 'district_review',
+        dueAt: due,
+        cutoffAt: cutoff,
+        reason: 'Lũ lụt. Xin thêm 5 ngày',
+      },
+    },
     en: `"${title}" (District review): extended to ${due}, cut-off ${cutoff}. Lũ lụt. Xin thêm 5 ngày`,
   },
   {
     kind: 'reassigned',
     message: `Trần Thị Bình đã giao cho bạn xử lý "${title}" (provincial_review), hạn ${due}.`,
-    step: { actor: { displayName: 'Trần Thị Bình' } },
-    template: 'task_reassigned',
+    content: {
+      template: 'task_reassigned',
+      params: { by: 'Trần Thị Bình', title, stage: 'provincial_review', dueAt: due },
+    },
     en: `Trần Thị Bình assigned "${title}" (Provincial review) to you, due ${due}.`,
   },
   {
     kind: 'reminder',
     message: `"${title}" (district_registration): còn 24 giờ đến hạn ${due}.`,
-    template: 'task_reminder',
+    content: {
+      template: 'task_reminder',
+      params: { title, stage: 'district_registration', revision: false, hoursLeft: 24, dueAt: due },
+    },
     en: `"${title}" (District registration): 24 hours left until the due date ${due}.`,
   },
   {
     kind: 'reminder',
     message: `"${title}" (bổ sung, chỉnh sửa): còn 72 giờ đến hạn ${due}.`,
-    step: { stageBefore: 'district_review' as const },
-    template: 'task_reminder',
+    content: {
+      template: 'task_reminder',
+      params: { title, stage: 'district_review', revision: true, hoursLeft: 72, dueAt: due },
+    },
     en: `"${title}" (revision): 72 hours left until the due date ${due}.`,
   },
   {
     kind: 'overdue',
     message: `"${title}" (recognition): quá hạn ${due}.`,
-    template: 'task_overdue',
+    content: {
+      template: 'task_overdue',
+      params: { title, stage: 'recognition', revision: false, dueAt: due, lateHours: null },
+    },
     en: `"${title}" (Recognition): overdue since ${due}.`,
   },
   {
     kind: 'escalated',
     message: `"${title}" (recognition): quá hạn ${due} (48 giờ).`,
-    template: 'task_overdue',
+    content: {
+      template: 'task_overdue',
+      params: { title, stage: 'recognition', revision: false, dueAt: due, lateHours: 48 },
+    },
     en: `"${title}" (Recognition): overdue since ${due} (48 hours).`,
   },
   {
     kind: 'closed_at_cutoff',
     message: `"${title}" (provincial_proposal): quá hạn chót, đã đóng (recognized_district).`,
-    template: 'closed_at_cutoff',
+    content: {
+      template: 'closed_at_cutoff',
+      params: { title, stage: 'provincial_proposal', revision: false, outcome: 'recognized_district' },
+    },
     en: `"${title}" (Proposal to the province): the cut-off passed; closed (Recognized by the district).`,
   },
 ];
 
 describe('notices: a template and its parameters, rendered in the reader’s language', () => {
-  it.each(WORKFLOW_MESSAGES)(
-    'reads the workflow’s $kind text back into $template, which renders it word for word',
-    ({ kind, message, step, template, en }) => {
-      const content = noticeContent(kind, message, step);
-      expect(content?.template).toBe(template);
-      expect(renderNotice(content!, 'vi')).toBe(message);
-      expect(renderNotice(content!, 'en')).toBe(en);
+  it.each(WORKFLOW_NOTICES)(
+    'renders the workflow’s $kind notice ($content.template) as before in Vietnamese, and in English',
+    ({ content, message, en }) => {
+      expect(renderNotice(content, 'vi')).toBe(message);
+      expect(renderNotice(content, 'en')).toBe(en);
     },
   );
 
-  it('keeps as text what no template renders', () => {
-    expect(noticeContent('escalated', 'Quá hạn, chưa xử lý.')).toBeUndefined();
-    expect(noticeContent('something_new', `"${title}" (recognition): quá hạn ${due}.`)).toBeUndefined();
-    // A stored row without a template (written before templates) reads as its text in every language.
+  it('reads a row stored without a template (written before templates) as its text in every language', () => {
     expect(noticeText({ template: null, params: null, message: 'Còn 24 giờ.' }, 'en')).toBe('Còn 24 giờ.');
   });
 
