@@ -12,7 +12,7 @@ import {
 } from '../src/domain/calendar';
 import { DEADLINE_FLOOR_PATCH } from './carried-state';
 import { workflowNowMs } from './clock';
-import { notice, type NominationRun } from './nomination.state';
+import type { NominationRun } from './nomination.state';
 import { retryDelayMs, unrecordable } from './unrecorded';
 
 /**
