@@ -2,15 +2,19 @@ import { heartbeat, log } from '@temporalio/activity';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isUnitStage } from '../src/domain/campaign';
-import { funnelCondition } from '../src/domain/milestones';
 import type { Stage } from '../src/domain/nomination';
-import { UNIT_STAGE_STEP } from '../src/domain/vocabulary';
-import { SYSTEM_ACTOR_NAME } from '../src/contracts/audit';
 import { calendarChangedSignal } from '../src/contracts/nomination.messages';
-import type { CampaignStep, CampaignStepResult, FanOutPage, Notice, UnitRef } from '../src/contracts/projection';
+import type {
+  CampaignStep,
+  CampaignStepResult,
+  FanOutPage,
+  Notice,
+  UnitRef,
+} from '../src/contracts/projection';
 import { insertNotices, queueStepEmails } from './notices';
 import { refusingBadData } from './data-errors';
-import { RESOLVE_STEP_FAILURES } from './step-failures';
+import { CampaignProjectionRepository } from './campaign-projection.repository';
+import { StepFailuresRepository } from './step-failures.repository';
 
 /** Signals sent at once within one page. */
 const SIGNAL_CONCURRENCY = 20;
@@ -43,54 +47,20 @@ export class CampaignActivities {
           ? await unitsWithoutSubmission(m, s.campaignId, s.stage)
           : { missingUnits: [], totalUnits: 0 };
       const details = { ...found, offsetHours: s.offsetHours, cutoffAt: s.cutoffAt, calendar: s.calendar };
-      const inserted: unknown[] = await m.query(
-        `INSERT INTO campaign_events (campaign_id, workflow_id, seq, action, actor_type, actor_user_id, actor_name,
-                                      stage, details, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (workflow_id, seq) DO NOTHING
-         RETURNING id`,
-        [
-          s.campaignId,
-          s.workflowId,
-          s.seq,
-          s.action,
-          s.actor ? 'user' : 'system',
-          s.actor?.userId ?? null,
-          s.actor?.displayName ?? SYSTEM_ACTOR_NAME,
-          s.stage ?? null,
-          JSON.stringify(details),
-          s.occurredAt,
-        ],
-      );
-      if (inserted.length === 0) {
+      const db = new CampaignProjectionRepository(m);
+      if (!(await db.insertEvent(s, details))) {
         // Applied before, perhaps with email off: queue what was not emailed (a no-op when it was queued).
         if (this.email) emails = await queueStepEmails(m, s);
-        const [previous] = await m.query(
-          `SELECT details FROM campaign_events WHERE workflow_id = $1 AND seq = $2`,
-          [s.workflowId, s.seq],
-        );
-        return { applied: false, ...previous.details } as CampaignStepResult;
+        const previous = await db.eventDetails(s.workflowId, s.seq);
+        return { applied: false, ...previous } as CampaignStepResult;
       }
-      if (s.calendar) {
-        await m.query(`UPDATE campaigns SET calendar = $2 WHERE id = $1`, [
-          s.campaignId,
-          JSON.stringify(s.calendar),
-        ]);
-      }
-      if (s.action === 'round_closed') {
-        await m.query(`UPDATE campaigns SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL`, [
-          s.campaignId,
-          s.occurredAt,
-        ]);
-      }
-      const province: { province_unit_id: string }[] = await m.query(
-        `SELECT province_unit_id FROM campaigns WHERE id = $1`,
-        [s.campaignId],
-      );
-      const notices = stepNotices(s, found, province[0].province_unit_id);
+      if (s.calendar) await db.setCalendar(s.campaignId, s.calendar);
+      if (s.action === 'round_closed') await db.closeRound(s.campaignId, s.occurredAt);
+      const provinceUnitId = await db.provinceUnitId(s.campaignId);
+      const notices = stepNotices(s, found, provinceUnitId);
       await insertNotices(m, s, notices);
       if (this.email && notices.length) emails = await queueStepEmails(m, s);
-      await m.query(RESOLVE_STEP_FAILURES, [s.workflowId, s.occurredAt, null]);
+      await new StepFailuresRepository(m).resolve(s.workflowId, s.occurredAt, null);
       return { applied: true, ...found };
     });
     log.info(result.applied ? 'campaign step recorded' : 'campaign step already recorded', {
@@ -115,20 +85,19 @@ export class CampaignActivities {
   ): Promise<{ signalled: number; closedMeanwhile: number; next: string | null }> => {
     if (!this.client) throw new Error('fanOutCalendarChange needs a Temporal client');
     const client = this.client;
-    const rows: { workflow_id: string }[] = await this.dataSource.query(
-      `SELECT workflow_id FROM nominations
-        WHERE campaign_id = $1 AND stage <> 'closed' AND ($2::text IS NULL OR workflow_id > $2)
-        ORDER BY workflow_id LIMIT $3`,
-      [p.campaignId, p.after, p.pageSize],
+    const rows = await new CampaignProjectionRepository(this.dataSource).openNominationWorkflowIds(
+      p.campaignId,
+      p.after,
+      p.pageSize,
     );
     let signalled = 0;
     let closedMeanwhile = 0;
     for (let i = 0; i < rows.length; i += SIGNAL_CONCURRENCY) {
       const chunk = rows.slice(i, i + SIGNAL_CONCURRENCY);
       const results = await Promise.allSettled(
-        chunk.map((r) =>
+        chunk.map((workflowId) =>
           client.workflow
-            .getHandle(r.workflow_id)
+            .getHandle(workflowId)
             .signal(calendarChangedSignal, { calendar: p.calendar, changedBy: p.changedBy }),
         ),
       );
@@ -145,7 +114,7 @@ export class CampaignActivities {
       closedMeanwhile,
       page: rows.length,
     });
-    const next = rows.length === p.pageSize ? rows[rows.length - 1].workflow_id : null;
+    const next = rows.length === p.pageSize ? rows[rows.length - 1] : null;
     return { signalled, closedMeanwhile, next };
   };
 }
@@ -160,15 +129,7 @@ async function unitsWithoutSubmission(
   stage: Stage,
 ): Promise<{ missingUnits: UnitRef[]; totalUnits: number }> {
   if (!isUnitStage(stage)) return { missingUnits: [], totalUnits: 0 };
-  const rows: { id: string; name: string; submitted: boolean }[] = await m.query(
-    `SELECT u.id, u.name,
-            EXISTS (SELECT 1 FROM nominations n
-                     WHERE n.campaign_id = c.id AND n.district_unit_id = u.id AND ${funnelCondition(UNIT_STAGE_STEP[stage], 'n')}) AS submitted
-       FROM campaigns c JOIN units u ON u.parent_id = c.province_unit_id AND u.level = 'district' AND u.active
-      WHERE c.id = $1
-      ORDER BY u.name`,
-    [campaignId],
-  );
+  const rows = await new CampaignProjectionRepository(m).unitSubmissions(campaignId, stage);
   return {
     missingUnits: rows.filter((r) => !r.submitted).map(({ id, name }) => ({ id, name })),
     totalUnits: rows.length,

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
+import { MigrationLockRepository } from './migration-lock.repository';
 
 // Any fixed number: every process that migrates takes the same lock, so an API and a worker starting
 // together never run the same migration twice.
@@ -12,7 +13,7 @@ export async function runMigrations(url: string): Promise<string[]> {
   const lock = ds.createQueryRunner();
   try {
     await lock.connect();
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await new MigrationLockRepository(lock).acquire(MIGRATION_LOCK);
     const applied = await ds.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {

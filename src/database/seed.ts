@@ -6,6 +6,7 @@ import { campaignWorkflowId } from '../domain/campaign';
 import type { AppConfig } from '../config/config';
 import { type Role, STAGES } from '../domain/nomination';
 import { ROLE_LABELS } from '../domain/vocabulary';
+import { SeedRepository } from './seed.repository';
 
 export const DEMO_PROVINCE = 'Tỉnh Bình Thuận';
 /**
@@ -77,64 +78,52 @@ export interface SeedResult {
  * and grassroots units, a campaign for the current year, and one demo user per role.
  */
 export async function seedIfEmpty(ds: DataSource, config: AppConfig, now = new Date()): Promise<SeedResult> {
-  return ds.transaction(async (m) => {
-    // Serialises two processes seeding the same empty database at once.
-    await m.query('LOCK TABLE users IN EXCLUSIVE MODE');
-    const [{ count }] = await m.query('SELECT count(*)::int AS count FROM users');
-    if (count > 0) return { seeded: false };
+  return new SeedRepository(ds).transaction(async (db) => {
+    await db.lockUsers();
+    if ((await db.countUsers()) > 0) return { seeded: false };
 
-    const [province] = await m.query(`INSERT INTO units (name, level) VALUES ($1, 'province') RETURNING id`, [
-      DEMO_PROVINCE,
-    ]);
-    const unitIds = new Map<string, string>([[DEMO_PROVINCE, province.id]]);
+    const provinceId = await db.insertProvince(DEMO_PROVINCE);
+    const unitIds = new Map<string, string>([[DEMO_PROVINCE, provinceId]]);
     const addUnit = async (name: string, level: string, parentId: string) => {
-      const [unit] = await m.query(
-        `INSERT INTO units (name, level, parent_id) VALUES ($1, $2, $3) RETURNING id`,
-        [name, level, parentId],
-      );
-      unitIds.set(name, unit.id);
+      unitIds.set(name, await db.insertUnit(name, level, parentId));
     };
     if (config.demo.enabled) {
       for (const [district, grassroots] of Object.entries(DEMO_UNITS)) {
-        await addUnit(district, 'district', province.id);
+        await addUnit(district, 'district', provinceId);
         for (const name of grassroots) await addUnit(name, 'grassroots', unitIds.get(district)!);
       }
     }
     const year = now.getUTCFullYear();
     const campaignId = config.demo.enabled ? randomUUID() : undefined;
     if (campaignId) {
-      await m.query(
-        `INSERT INTO campaigns (id, name, year, province_unit_id, calendar, registration_opens_at, workflow_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          campaignId,
-          `Dân vận khéo ${year}`,
-          year,
-          province.id,
-          JSON.stringify(demoCalendar(now)),
-          now.toISOString(),
-          campaignWorkflowId(campaignId),
-        ],
-      );
+      await db.insertCampaign({
+        id: campaignId,
+        name: `Dân vận khéo ${year}`,
+        year,
+        provinceUnitId: provinceId,
+        calendar: JSON.stringify(demoCalendar(now)),
+        registrationOpensAt: now.toISOString(),
+        workflowId: campaignWorkflowId(campaignId),
+      });
     }
-    await m.query(
-      `INSERT INTO users (username, password_hash, display_name, role, unit_id) VALUES ($1, $2, $3, 'admin', $4)`,
-      [
-        config.admin.username,
-        await bcrypt.hash(config.admin.password, 10),
-        ROLE_LABELS.admin.vi,
-        province.id,
-      ],
-    );
+    await db.insertAdmin({
+      username: config.admin.username,
+      passwordHash: await bcrypt.hash(config.admin.password, 10),
+      displayName: ROLE_LABELS.admin.vi,
+      unitId: provinceId,
+    });
     if (config.demo.enabled) {
       const hash = await bcrypt.hash(config.demo.password, 10);
       for (const u of DEMO_USERS) {
-        await m.query(
-          `INSERT INTO users (username, password_hash, display_name, role, unit_id) VALUES ($1, $2, $3, $4, $5)`,
-          [u.username, hash, u.displayName, u.role, unitIds.get(u.unit)],
-        );
+        await db.insertUser({
+          username: u.username,
+          passwordHash: hash,
+          displayName: u.displayName,
+          role: u.role,
+          unitId: unitIds.get(u.unit),
+        });
       }
     }
-    return { seeded: true, provinceUnitId: province.id, campaignId };
+    return { seeded: true, provinceUnitId: provinceId, campaignId };
   });
 }
