@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, ValidateBy, ValidateIf, validateSync } from 'class-validator';
 import * as path from 'node:path';
-import type { Level } from '../logging/json-log';
+import type { Level } from '../logging/logger';
 
 /** Configuration from environment variables (documented in docs/configuration.md), validated once at start. */
 export interface AppConfig {
