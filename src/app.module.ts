@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import { AbsencesModule } from './absences/absences.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -7,6 +8,7 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { NEST_LOGGING } from './logging/logger';
 import { ImportsModule } from './imports/imports.module';
 import { NominationsModule } from './nominations/nominations.module';
 import { EmailSenderModule } from './notifications/email-sender.module';
@@ -33,6 +35,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggerModule.forRoot(NEST_LOGGING),
         DatabaseModule,
         TemporalModule.forRoot({ worker: roles.worker }),
         // Beside the worker, never in the projection: an SMTP outage delays emails only.

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
 import { unprocessable } from '../common/http-errors';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import { type AbsenceDto, type CreateAbsenceDto, toAbsenceDto } from './absence.dto';
 import { type AbsenceUserRow, AbsencesRepository } from './absences.repository';
 import { may, mayCoverFor, scopeOf } from '../domain/access-policy';

@@ -18,7 +18,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { campaignWorkflowId, quotaProblems, SUBMISSION_WORDS, UNIT_STAGES } from '../domain/campaign';
 import { type Calendar, calendarProblems } from '../domain/calendar';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import { actorOf } from '../nominations/nominations.service';
 import { refusalToHttp } from '../temporal/update-errors';
 import { TemporalCalls } from '../temporal/temporal-calls';

@@ -9,7 +9,7 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import { temporalUnavailable } from '../temporal/temporal-calls';
 import { databaseUnavailable, RetryLaterException } from './unavailable';
 

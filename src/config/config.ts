@@ -1,5 +1,7 @@
+import { plainToInstance } from 'class-transformer';
+import { IsOptional, ValidateBy, ValidateIf, validateSync } from 'class-validator';
 import * as path from 'node:path';
-import type { Level } from '../logging/json-log';
+import type { Level } from '../logging/logger';
 
 /** Configuration from environment variables (documented in docs/configuration.md), validated once at start. */
 export interface AppConfig {
@@ -69,218 +71,248 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
-  const nodeEnv = env.NODE_ENV ?? 'development';
-  const tlsEnabled = bool(env, 'TEMPORAL_TLS', false);
-  const tlsPaths = {
-    serverNameOverride: optional(env, 'TEMPORAL_TLS_SERVER_NAME'),
-    serverRootCaCertPath: optional(env, 'TEMPORAL_TLS_CA_PATH'),
-    clientCertPath: optional(env, 'TEMPORAL_TLS_CERT_PATH'),
-    clientKeyPath: optional(env, 'TEMPORAL_TLS_KEY_PATH'),
-  };
-  if (!!tlsPaths.clientCertPath !== !!tlsPaths.clientKeyPath) {
+/** Read as given (a password or a name may carry spaces); every other value is trimmed. */
+const UNTRIMMED = new Set([
+  'NODE_ENV',
+  'DATA_DIR',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_TASK_QUEUE',
+  'ADMIN_USERNAME',
+  'ADMIN_PASSWORD',
+  'DEMO_PASSWORD',
+  'JWT_SECRET',
+]);
+
+/** One variable's rule: the message naming the variable when `value` breaks it, nothing when it holds. */
+type Rule = (value: string, name: string) => string | undefined;
+
+function Check(rule: Rule): PropertyDecorator {
+  return ValidateBy({
+    name: 'env',
+    validator: {
+      validate: (value: string, args) => rule(value, args!.property) === undefined,
+      defaultMessage: (args) => rule(args!.value as string, args!.property) ?? '',
+    },
+  });
+}
+
+const digits = (v: string) => /^\d+$/.test(v);
+const port: Rule = (v, name) =>
+  digits(v) && Number(v) <= 65535 ? undefined : `${name} must be a port number 0-65535, got '${v}'`;
+const positiveInt: Rule = (v, name) =>
+  digits(v) && Number(v) > 0 ? undefined : `${name} must be a positive integer, got '${v}'`;
+/** A whole number within [min, max]: a deadline of 0 would fail every call, one of hours would hang them. */
+const wholeNumber =
+  (min: number, max: number): Rule =>
+  (v, name) =>
+    digits(v) && Number(v) >= min && Number(v) <= max
+      ? undefined
+      : `${name} must be a whole number from ${min} to ${max}, got '${v}'`;
+const BOOLEANS = { '1': true, true: true, yes: true, '0': false, false: false, no: false } as const;
+const bool: Rule = (v, name) =>
+  v.toLowerCase() in BOOLEANS ? undefined : `${name} must be true or false, got '${v.toLowerCase()}'`;
+const hostPort: Rule = (v, name) => {
+  const m = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(v);
+  return m && Number(m[2]) <= 65535 ? undefined : `${name} must be host:port, got '${v}'`;
+};
+
+function parseUrl(v: string): URL | undefined {
+  try {
+    return new URL(v);
+  } catch {
+    return undefined;
+  }
+}
+
+const postgresUrl: Rule = (v) => {
+  const url = parseUrl(v);
+  if (!url) return 'DATABASE_URL is not a valid URL (expected postgres://user:password@host:port/database)';
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    return `DATABASE_URL must start with postgres:// or postgresql://, got '${url.protocol}//'`;
+  if (!url.hostname || url.pathname.length <= 1)
+    return 'DATABASE_URL must name a host and a database (postgres://user:password@host:port/database)';
+  return undefined;
+};
+
+// The value may carry a password: the message names the scheme and never echoes the URL.
+const smtpUrl: Rule = (v) => {
+  const url = parseUrl(v);
+  return url && (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname
+    ? undefined
+    : 'SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…';
+};
+
+const emailAddress: Rule = (v) =>
+  /@[^\s@>]+>?$/.test(v)
+    ? undefined
+    : `SMTP_FROM must be an address such as "Name" <no-reply@example.org>, got '${v}'`;
+
+/** A comma-separated list of origins (`scheme://host[:port]`), each exactly as a browser sends it. */
+const corsOriginList: Rule = (v) => {
+  const bad = splitList(v).find((origin) => {
+    const url = parseUrl(origin);
+    return !url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin.replace(/\/$/, '');
+  });
+  return bad === undefined
+    ? undefined
+    : 'CORS_ORIGINS must list origins such as https://danvan.example.vn (scheme, host and port only, ' +
+        `no '*'), got '${bad}'`;
+};
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
+const logLevelName: Rule = (v) =>
+  LOG_LEVELS.includes(v.toLowerCase())
+    ? undefined
+    : `LOG_LEVEL must be one of debug, info, warn, error; got '${v.toLowerCase()}'`;
+
+const atLeast8: Rule = (v, name) => (v.length >= 8 ? undefined : `${name} must be at least 8 characters`);
+
+/**
+ * The environment the process accepts (docs/configuration.md), one property per variable; unset or blank
+ * variables take their defaults in loadConfig.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @Check(port) PORT?: string;
+  @IsOptional() @Check(postgresUrl) DATABASE_URL?: string;
+  @IsOptional() @Check(wholeNumber(100, 600_000)) DATABASE_CONNECT_TIMEOUT_MS?: string;
+  @IsOptional() @Check(hostPort) TEMPORAL_ADDRESS?: string;
+  @IsOptional() @Check(wholeNumber(100, 600_000)) TEMPORAL_REQUEST_TIMEOUT_MS?: string;
+  @IsOptional() @Check(bool) TEMPORAL_TLS?: string;
+  @IsOptional() @Check(port) TEMPORAL_DEV_SERVER_PORT?: string;
+  @IsOptional() @Check(port) TEMPORAL_DEV_SERVER_UI_PORT?: string;
+  @IsOptional() @Check(atLeast8) ADMIN_PASSWORD?: string;
+  @IsOptional() @Check(bool) DEMO_DATA?: string;
+  @IsOptional() @Check(atLeast8) DEMO_PASSWORD?: string;
+  @IsOptional() @Check(positiveInt) JWT_TTL_SECONDS?: string;
+  @IsOptional() @Check(positiveInt) LOGIN_MAX_FAILURES?: string;
+  @IsOptional() @Check(positiveInt) LOGIN_WINDOW_SECONDS?: string;
+  @IsOptional() @Check(positiveInt) LOGIN_MAX_ATTEMPTS_PER_ADDRESS?: string;
+  @IsOptional() @Check(corsOriginList) CORS_ORIGINS?: string;
+  @IsOptional() @Check(logLevelName) LOG_LEVEL?: string;
+  @IsOptional() @Check(smtpUrl) SMTP_URL?: string;
+  // Checked only when it is used, i.e. with SMTP_URL.
+  @ValidateIf((e: EnvironmentVariables) => e.SMTP_URL !== undefined && e.SMTP_FROM !== undefined)
+  @Check(emailAddress)
+  SMTP_FROM?: string;
+  @IsOptional() @Check(wholeNumber(10, 600_000)) EMAIL_POLL_INTERVAL_MS?: string;
+  @IsOptional() @Check(wholeNumber(1, 100)) EMAIL_BATCH_SIZE?: string;
+  @IsOptional() @Check(wholeNumber(10, 3_600_000)) EMAIL_RETRY_MIN_MS?: string;
+  @IsOptional() @Check(wholeNumber(10, 86_400_000)) EMAIL_RETRY_MAX_MS?: string;
+  // Shorter than a send can last (the mailer's timeouts, ~35 s) risks sending an email twice.
+  @IsOptional() @Check(wholeNumber(1_000, 3_600_000)) EMAIL_CLAIM_MS?: string;
+}
+
+/**
+ * Checks the environment against EnvironmentVariables and the rules that tie variables together; throws a
+ * ConfigError naming the first variable at fault. Returns the environment with blank values unset and
+ * values trimmed (the `validate` of @nestjs/config's ConfigModule).
+ */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const env: Env = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value !== 'string') continue;
+    const v = UNTRIMMED.has(name) ? value : value.trim();
+    if (v !== '') env[name] = v;
+  }
+  const errors = validateSync(plainToInstance(EnvironmentVariables, env), { stopAtFirstError: true });
+  if (errors.length) throw new ConfigError(Object.values(errors[0].constraints ?? {})[0]);
+  if (!!env.TEMPORAL_TLS_CERT_PATH !== !!env.TEMPORAL_TLS_KEY_PATH) {
     throw new ConfigError('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together');
   }
-  const apiKey = optional(env, 'TEMPORAL_API_KEY');
-  const config: AppConfig = {
-    nodeEnv,
-    port: portNumber(env, 'PORT', 3000),
-    dataDir: path.resolve(cwd, env.DATA_DIR || 'data'),
-    databaseUrl: databaseUrl(env),
-    databaseConnectTimeoutMs: boundedInt(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
-    temporal: {
-      address: hostPort(env, 'TEMPORAL_ADDRESS'),
-      namespace: env.TEMPORAL_NAMESPACE || 'default',
-      taskQueue: env.TEMPORAL_TASK_QUEUE || 'nominations',
-      apiKey,
-      // An API key (Temporal Cloud) implies TLS.
-      tls: tlsEnabled || apiKey || tlsPaths.clientCertPath ? tlsPaths : undefined,
-      devServerPort: portNumber(env, 'TEMPORAL_DEV_SERVER_PORT', 7233),
-      devServerUiPort: portNumber(env, 'TEMPORAL_DEV_SERVER_UI_PORT', 8233),
-      uiUrl: optional(env, 'TEMPORAL_UI_URL'),
-      requestTimeoutMs: boundedInt(env, 'TEMPORAL_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
-    },
-    admin: {
-      username: env.ADMIN_USERNAME || DEFAULT_ADMIN.username,
-      password: env.ADMIN_PASSWORD || DEFAULT_ADMIN.password,
-    },
-    demo: {
-      // Demo users with a published password have no place in production unless asked for.
-      enabled: bool(env, 'DEMO_DATA', nodeEnv !== 'production'),
-      password: env.DEMO_PASSWORD || DEFAULT_DEMO_PASSWORD,
-    },
-    jwt: {
-      secret: env.JWT_SECRET || DEFAULT_JWT_SECRET,
-      ttlSeconds: positiveInt(env, 'JWT_TTL_SECONDS', 3600),
-    },
-    login: {
-      maxFailures: positiveInt(env, 'LOGIN_MAX_FAILURES', 5),
-      windowSeconds: positiveInt(env, 'LOGIN_WINDOW_SECONDS', 900),
-      maxAttemptsPerAddress: positiveInt(env, 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS', 30),
-    },
-    corsOrigins: corsOrigins(env),
-    logLevel: logLevel(env),
-    smtp: smtp(env),
-    emailSender: emailSender(env),
-  };
-  if (config.admin.password.length < 8) throw new ConfigError('ADMIN_PASSWORD must be at least 8 characters');
-  if (config.demo.password.length < 8) throw new ConfigError('DEMO_PASSWORD must be at least 8 characters');
-  if (nodeEnv === 'production') {
-    if (config.jwt.secret === DEFAULT_JWT_SECRET) {
+  const retryMin = Number(env.EMAIL_RETRY_MIN_MS ?? 10_000);
+  const retryMax = Number(env.EMAIL_RETRY_MAX_MS ?? 600_000);
+  if (retryMax < retryMin) {
+    throw new ConfigError(
+      `EMAIL_RETRY_MAX_MS must be at least EMAIL_RETRY_MIN_MS (${retryMin}), got ${retryMax}`,
+    );
+  }
+  if ((env.NODE_ENV ?? 'development') === 'production') {
+    if ((env.JWT_SECRET ?? DEFAULT_JWT_SECRET) === DEFAULT_JWT_SECRET) {
       throw new ConfigError('JWT_SECRET must be set in production (the default secret is public)');
     }
-    if (config.admin.password === DEFAULT_ADMIN.password) {
+    if ((env.ADMIN_PASSWORD ?? DEFAULT_ADMIN.password) === DEFAULT_ADMIN.password) {
       throw new ConfigError('ADMIN_PASSWORD must be set in production (the default password is public)');
     }
-    if (config.demo.enabled && config.demo.password === DEFAULT_DEMO_PASSWORD) {
+    // Demo users with a published password have no place in production unless asked for.
+    if (
+      flag(env.DEMO_DATA, false) &&
+      (env.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD) === DEFAULT_DEMO_PASSWORD
+    ) {
       throw new ConfigError(
         'DEMO_PASSWORD must be set when DEMO_DATA=true in production (the default is public)',
       );
     }
   }
-  return config;
+  return env;
 }
 
-function optional(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
-
-function portNumber(env: Env, name: string, fallback: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n > 65535)
-    throw new ConfigError(`${name} must be a port number 0-65535, got '${raw}'`);
-  return n;
-}
-
-function positiveInt(env: Env, name: string, fallback: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) <= 0)
-    throw new ConfigError(`${name} must be a positive integer, got '${raw}'`);
-  return Number(raw);
-}
-
-/** A whole number within [min, max]: a deadline of 0 would fail every call, one of hours would hang them. */
-function boundedInt(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max)
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
-  return Number(raw);
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = optional(env, name)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (['1', 'true', 'yes'].includes(raw)) return true;
-  if (['0', 'false', 'no'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
-}
-
-function databaseUrl(env: Env): string | undefined {
-  const raw = optional(env, 'DATABASE_URL');
-  if (raw === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(
-      `DATABASE_URL is not a valid URL (expected postgres://user:password@host:port/database)`,
-    );
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(
-      `DATABASE_URL must start with postgres:// or postgresql://, got '${url.protocol}//'`,
-    );
-  }
-  if (!url.hostname || url.pathname.length <= 1) {
-    throw new ConfigError(
-      'DATABASE_URL must name a host and a database (postgres://user:password@host:port/database)',
-    );
-  }
-  return raw;
-}
-
-function hostPort(env: Env, name: string): string | undefined {
-  const raw = optional(env, name);
-  if (raw === undefined) return undefined;
-  const m = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(raw);
-  if (!m || Number(m[2]) > 65535) throw new ConfigError(`${name} must be host:port, got '${raw}'`);
-  return raw;
-}
-
-function smtp(env: Env): AppConfig['smtp'] {
-  const raw = optional(env, 'SMTP_URL');
-  if (raw === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  // The value may carry a password: the message names the scheme and never echoes the URL.
-  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
-    throw new ConfigError('SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…');
-  }
-  const from = optional(env, 'SMTP_FROM') ?? DEFAULT_SMTP_FROM;
-  if (!/@[^\s@>]+>?$/.test(from)) {
-    throw new ConfigError(
-      `SMTP_FROM must be an address such as "Name" <no-reply@example.org>, got '${from}'`,
-    );
-  }
-  return { url: raw, from };
-}
-
-function emailSender(env: Env): EmailSenderConfig {
-  const config = {
-    pollIntervalMs: boundedInt(env, 'EMAIL_POLL_INTERVAL_MS', 1000, 10, 600_000),
-    batchSize: boundedInt(env, 'EMAIL_BATCH_SIZE', 10, 1, 100),
-    retryMinMs: boundedInt(env, 'EMAIL_RETRY_MIN_MS', 10_000, 10, 3_600_000),
-    retryMaxMs: boundedInt(env, 'EMAIL_RETRY_MAX_MS', 600_000, 10, 86_400_000),
-    // Shorter than a send can last (the mailer's timeouts, ~35 s) risks sending an email twice.
-    claimMs: boundedInt(env, 'EMAIL_CLAIM_MS', 120_000, 1_000, 3_600_000),
+/** The typed configuration the application injects (APP_CONFIG), from the validated environment. */
+export function loadConfig(rawEnv: Env = process.env, cwd = process.cwd()): AppConfig {
+  const env = validateEnv(rawEnv);
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const int = (name: string, fallback: number) => (env[name] === undefined ? fallback : Number(env[name]));
+  const tlsPaths = {
+    serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
+    serverRootCaCertPath: env.TEMPORAL_TLS_CA_PATH,
+    clientCertPath: env.TEMPORAL_TLS_CERT_PATH,
+    clientKeyPath: env.TEMPORAL_TLS_KEY_PATH,
   };
-  if (config.retryMaxMs < config.retryMinMs) {
-    throw new ConfigError(
-      `EMAIL_RETRY_MAX_MS must be at least EMAIL_RETRY_MIN_MS (${config.retryMinMs}), got ${config.retryMaxMs}`,
-    );
-  }
-  return config;
+  const apiKey = env.TEMPORAL_API_KEY;
+  const corsOrigins = env.CORS_ORIGINS
+    ? [...new Set(splitList(env.CORS_ORIGINS).map((o) => o.replace(/\/$/, '')))]
+    : [];
+  return {
+    nodeEnv,
+    port: int('PORT', 3000),
+    dataDir: path.resolve(cwd, env.DATA_DIR ?? 'data'),
+    databaseUrl: env.DATABASE_URL,
+    databaseConnectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 5000),
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'nominations',
+      apiKey,
+      // An API key (Temporal Cloud) implies TLS.
+      tls: flag(env.TEMPORAL_TLS, false) || apiKey || tlsPaths.clientCertPath ? tlsPaths : undefined,
+      devServerPort: int('TEMPORAL_DEV_SERVER_PORT', 7233),
+      devServerUiPort: int('TEMPORAL_DEV_SERVER_UI_PORT', 8233),
+      uiUrl: env.TEMPORAL_UI_URL,
+      requestTimeoutMs: int('TEMPORAL_REQUEST_TIMEOUT_MS', 10_000),
+    },
+    admin: {
+      username: env.ADMIN_USERNAME ?? DEFAULT_ADMIN.username,
+      password: env.ADMIN_PASSWORD ?? DEFAULT_ADMIN.password,
+    },
+    demo: {
+      enabled: flag(env.DEMO_DATA, nodeEnv !== 'production'),
+      password: env.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD,
+    },
+    jwt: { secret: env.JWT_SECRET ?? DEFAULT_JWT_SECRET, ttlSeconds: int('JWT_TTL_SECONDS', 3600) },
+    login: {
+      maxFailures: int('LOGIN_MAX_FAILURES', 5),
+      windowSeconds: int('LOGIN_WINDOW_SECONDS', 900),
+      maxAttemptsPerAddress: int('LOGIN_MAX_ATTEMPTS_PER_ADDRESS', 30),
+    },
+    corsOrigins: corsOrigins.length ? corsOrigins : undefined,
+    logLevel: (env.LOG_LEVEL ?? 'info').toLowerCase() as Level,
+    smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.SMTP_FROM ?? DEFAULT_SMTP_FROM } : undefined,
+    emailSender: {
+      pollIntervalMs: int('EMAIL_POLL_INTERVAL_MS', 1000),
+      batchSize: int('EMAIL_BATCH_SIZE', 10),
+      retryMinMs: int('EMAIL_RETRY_MIN_MS', 10_000),
+      retryMaxMs: int('EMAIL_RETRY_MAX_MS', 600_000),
+      claimMs: int('EMAIL_CLAIM_MS', 120_000),
+    },
+  };
 }
 
-/** A comma-separated list of origins (`scheme://host[:port]`), each exactly as a browser sends it. */
-function corsOrigins(env: Env): string[] | undefined {
-  const raw = optional(env, 'CORS_ORIGINS');
-  if (raw === undefined) return undefined;
-  const origins = raw
+function flag(value: string | undefined, fallback: boolean): boolean {
+  return value === undefined ? fallback : BOOLEANS[value.toLowerCase() as keyof typeof BOOLEANS];
+}
+
+function splitList(v: string): string[] {
+  return v
     .split(',')
     .map((o) => o.trim())
     .filter(Boolean);
-  for (const origin of origins) {
-    let url: URL | undefined;
-    try {
-      url = new URL(origin);
-    } catch {
-      url = undefined;
-    }
-    const bare = origin.replace(/\/$/, '');
-    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== bare) {
-      throw new ConfigError(
-        `CORS_ORIGINS must list origins such as https://danvan.example.vn (scheme, host and port only, ` +
-          `no '*'), got '${origin}'`,
-      );
-    }
-  }
-  return origins.length ? [...new Set(origins.map((o) => o.replace(/\/$/, '')))] : undefined;
-}
-
-function logLevel(env: Env): Level {
-  const raw = (optional(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
-  if (!['debug', 'info', 'warn', 'error'].includes(raw)) {
-    throw new ConfigError(`LOG_LEVEL must be one of debug, info, warn, error; got '${raw}'`);
-  }
-  return raw as Level;
 }

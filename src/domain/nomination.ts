@@ -140,3 +140,8 @@ export function decisionProblem(
 export function nominationWorkflowId(nominationId: string): string {
   return `nomination-${nominationId}`;
 }
+
+/** The nomination a workflow id names (nominationWorkflowId's inverse), for lines that carry only the latter. */
+export function nominationIdOfWorkflow(workflowId: string): string | undefined {
+  return workflowId.startsWith('nomination-') ? workflowId.slice('nomination-'.length) : undefined;
+}

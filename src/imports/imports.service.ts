@@ -11,7 +11,7 @@ import type { CurrentUser } from '../auth/current-user';
 import { uuidFromName } from '../common/idempotency';
 import { registrationProblem } from '../domain/campaign';
 import { nominationWorkflowId } from '../domain/nomination';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import { NominationsService } from '../nominations/nominations.service';
 import { type BoundedOutcome, runBounded } from './bounded';
 import { ImportsRepository } from './imports.repository';

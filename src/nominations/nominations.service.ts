@@ -23,7 +23,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { registrationProblem } from '../domain/campaign';
 import { nominationWorkflowId } from '../domain/nomination';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import type { nominationWorkflow } from '../../workflows/nomination.workflow';
 import {
   extendDeadlineUpdate,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import { EmailSender } from './email-sender';
 import { createSmtpMailer } from './mailer';
 

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { EmailSenderConfig } from '../config/config';
 import { emailSubject, noticeText } from '../domain/notices';
 import { DEFAULT_LANG } from '../domain/vocabulary';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import type { Mailer } from './mailer';
 import { NotificationsRepository, type OutboxEmail } from './notifications.repository';
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
 import type { Lang } from '../domain/vocabulary';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import {
   type ListNotificationsQuery,
   NOTIFICATIONS_PAGE_DEFAULT,

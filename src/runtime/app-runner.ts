@@ -14,8 +14,8 @@ import { TextPipe } from '../common/text-pipe';
 import { dataSourceOptions } from '../database/data-source-options';
 import { runMigrations } from '../database/migrate';
 import { seedIfEmpty, type SeedResult } from '../database/seed';
-import { jsonLog } from '../logging/json-log';
-import { NestJsonLogger } from '../logging/nest-logger';
+import { jsonLog, NEST_LOGGING } from '../logging/logger';
+import { Logger, PinoLogger } from 'nestjs-pino';
 
 export interface RunningApp {
   app: INestApplicationContext;
@@ -37,7 +37,7 @@ export async function startApp(config: AppConfig, roles: AppRoles): Promise<Runn
   if (seed.seeded)
     jsonLog('info', 'empty database seeded with the demo province', { component: 'database', ...seed });
 
-  const logger = new NestJsonLogger();
+  const logger = new Logger(new PinoLogger(NEST_LOGGING), NEST_LOGGING);
   const module = AppModule.forRoot(config, roles);
   if (!roles.api) {
     const ctx = await NestFactory.createApplicationContext(module, { logger, abortOnError: false });

@@ -1,8 +1,8 @@
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import type { AppRoles } from '../app.module';
 import { type AppConfig, ConfigError, loadConfig } from '../config/config';
 import { DEMO_USERS } from '../database/seed';
-import { componentLogger, jsonLog, setLogLevel } from '../logging/json-log';
+import { componentLogger, jsonLog, setLogLevel, temporalLogger } from '../logging/logger';
 import { startApp } from './app-runner';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { onShutdown, stopAll, stopAllOnSignals } from './supervisor';
@@ -16,7 +16,7 @@ import { startTemporalDevServer } from './temporal-dev-server';
 export async function runProcess(roles: AppRoles, opts: { embedded: boolean }): Promise<void> {
   const config = configOrExit();
   setLogLevel(config.logLevel);
-  installTemporalRuntime(config);
+  installTemporalRuntime();
   const onStopError = (name: string, err: unknown) =>
     jsonLog('error', `failed to stop ${name}`, { component: 'runtime', err });
   const exit = (code: number) => {
@@ -75,20 +75,9 @@ function configOrExit(): AppConfig {
   }
 }
 
-/** Temporal's own logs in our JSON format; and no signal handlers of its own, since we stop in order. */
-function installTemporalRuntime(config: AppConfig): void {
-  const level = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' }[config.logLevel] as LogLevel;
-  Runtime.install({
-    shutdownSignals: [],
-    logger: new DefaultLogger(level, (entry) =>
-      jsonLog(
-        entry.level === 'TRACE' || entry.level === 'DEBUG' ? 'debug' : (entry.level.toLowerCase() as 'info'),
-        entry.message,
-        { component: 'temporal', ...(entry.meta ?? {}) },
-        new Date(Number(entry.timestampNanos / 1_000_000n)),
-      ),
-    ),
-  });
+/** Temporal's own logs through pino; and no signal handlers of its own, since we stop in order. */
+function installTemporalRuntime(): void {
+  Runtime.install({ shutdownSignals: [], logger: temporalLogger() });
 }
 
 function printBanner(

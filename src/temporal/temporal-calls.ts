@@ -10,7 +10,7 @@ import { BUSY_MESSAGE, REFUSAL } from '../contracts/failures';
 import { RetryLaterException } from '../common/unavailable';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 
 /**
  * What a call is: an Update (the caller may resend it: its id is derived from the request), a person's

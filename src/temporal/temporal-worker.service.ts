@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import { createSmtpMailer } from '../notifications/mailer';
 import { connectionOptions } from './connection-options';
 import { workflowSource } from './worker-options';

@@ -9,7 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isWithin } from './scope';
 import type { CurrentUser } from '../auth/current-user';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import {
   type CreateUnitDto,
   type ListUnitsQuery,

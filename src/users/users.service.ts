@@ -12,7 +12,7 @@ import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
 import { LoginLimiter } from '../auth/login-limiter';
 import { ROLES, type Role } from '../domain/nomination';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import { TasksService } from '../tasks/tasks.service';
 import type { UnitLevel } from '../units/unit.entity';
 import { isWithin } from '../units/scope';

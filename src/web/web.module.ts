@@ -1,7 +1,7 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import type { NextFunction, Request, Response } from 'express';
-import { jsonLog } from '../logging/json-log';
+import { jsonLog } from '../logging/logger';
 import { findPublicDir } from './web.controller';
 import { WebController } from './web.controller';
 

@@ -6,7 +6,7 @@ import type { Notice, ProjectionRecord } from '../../src/contracts/projection';
 import { DEFAULT_SMTP_FROM, type EmailSenderConfig } from '../../src/config/config';
 import { demoCalendar } from '../../src/database/seed';
 import { nominationWorkflowId } from '../../src/domain/nomination';
-import { setLogLevel } from '../../src/logging/json-log';
+import { setLogLevel } from '../../src/logging/logger';
 import { EMAIL_CLAIM_MS, EmailSender } from '../../src/notifications/email-sender';
 import { createSmtpMailer } from '../../src/notifications/mailer';
 import type { Actor } from '../../src/contracts/nomination.messages';

@@ -1,7 +1,7 @@
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/config';
-import { setLogLevel } from '../../src/logging/json-log';
+import { setLogLevel } from '../../src/logging/logger';
 import type { AppRoles } from '../../src/app.module';
 import { startApp, type RunningApp } from '../../src/runtime/app-runner';
 import { nominationWorkflowId } from '../../src/domain/nomination';

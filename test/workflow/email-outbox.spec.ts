@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_SMTP_FROM } from '../../src/config/config';
 import { campaignWorkflowId } from '../../src/domain/campaign';
 import { HOUR_MS } from '../../src/domain/calendar';
-import { setLogLevel } from '../../src/logging/json-log';
+import { setLogLevel } from '../../src/logging/logger';
 import { EMAIL_CLAIM_MS, EmailSender } from '../../src/notifications/email-sender';
 import { createSmtpMailer } from '../../src/notifications/mailer';
 import { createUser } from '../support/fixtures';
