@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { ReadModelNomination } from './compare';
 
 export interface NominationRow {
   id: string;
@@ -76,17 +77,7 @@ export class ReconcileRepository {
 
   async writeNomination(
     id: string,
-    n: {
-      stage: string;
-      outcome: string | null;
-      revisions: number;
-      overdue: boolean;
-      title: string;
-      description: string;
-      field: string;
-      kind: string;
-      nomineeName: string;
-    },
+    n: Omit<ReadModelNomination, 'id' | 'workflowId' | 'projectionSeq' | 'openTasks'>,
   ): Promise<void> {
     await this.db.query(
       `UPDATE nominations
