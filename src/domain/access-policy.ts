@@ -1,7 +1,7 @@
 import { ROLES, type Role } from './nomination';
 
 /**
- * Who may do what (DESIGN.md §2 "Roles"): the one table the API's guard, the services' target checks, the
+ * Who may do what (docs/design.md §2 "Roles"): the one table the API's guard, the services' target checks, the
  * workflow validators, the web pages (through `GET /auth/me` and the resources' `actions`) and the
  * authorization-matrix test all read. Pure: the workflows import it.
  *
