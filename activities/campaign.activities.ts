@@ -11,7 +11,7 @@ import type {
   Notice,
   UnitRef,
 } from '../src/contracts/projection';
-import { insertNotices, queueStepEmails } from './notices';
+import { insertNotices, queueStepEmails } from './notices.repository';
 import { refusingBadData } from './data-errors';
 import { CampaignProjectionRepository } from './campaign-projection.repository';
 import { StepFailuresRepository } from './step-failures.repository';

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { refusingBadData } from './data-errors';
 import { ProjectionRepository } from './projection.repository';
 import { StepFailuresRepository } from './step-failures.repository';
-import { insertNotices, queueStepEmails } from './notices';
+import { insertNotices, queueStepEmails } from './notices.repository';
 import type { ProjectionRecord } from '../src/contracts/projection';
 
 /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { escapeLike } from '../common/sql';
-import { SCOPE_CTE } from '../units/scope';
+import { SCOPE_CTE } from '../units/scope.repository';
 
 /** An audit event with what the log shows of its nomination. */
 export interface AuditRow {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { funnelCondition, funnelCount } from '../domain/milestones';
-import { ANCESTORS_CTE } from '../units/scope';
+import { ANCESTORS_CTE } from '../units/scope.repository';
 import { Campaign } from './campaign.entity';
 
 /** A district-level unit's funnel counts and the work it owes, in one campaign. */

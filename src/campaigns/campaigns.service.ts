@@ -10,7 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { isWithin } from '../units/scope';
+import { isWithin } from '../units/scope.repository';
 import { provincialCampaign } from '../pipeline/campaign-access';
 import type { CurrentUser } from '../auth/current-user';
 import { unprocessable } from '../common/http-errors';

@@ -14,7 +14,7 @@ import { ROLES, type Role } from './nomination';
  * - `any`: anything the caller can see at all (every read is already limited to the caller's subtree; an
  *   unseen resource answers 404 before this table is asked).
  * - `own_unit`: the target's unit is the caller's own unit.
- * - `unit_subtree`: the target's unit is the caller's unit or under it (the API asks units/scope.ts).
+ * - `unit_subtree`: the target's unit is the caller's unit or under it (the API asks units/scope.repository.ts).
  * - `assigned`: the task asks for the caller's role in the caller's unit.
  * - `held`: the caller holds (has claimed) the task.
  * - `self`: the target is the caller themself.
@@ -98,7 +98,7 @@ export interface TaskTarget {
 export interface Target {
   /** `own_unit`: the target's unit. */
   unitId?: string;
-  /** `unit_subtree`: whether the target's unit lies within the caller's (the API asks units/scope.ts). */
+  /** `unit_subtree`: whether the target's unit lies within the caller's (the API asks units/scope.repository.ts). */
   inSubtree?: boolean;
   /** `assigned`, `held`. */
   task?: TaskTarget;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { SCOPE_CTE } from '../units/scope';
+import { SCOPE_CTE } from '../units/scope.repository';
 
 /** A unit of the importer's subtree, with its parent's name, as the file's unit names are matched. */
 export interface ImportUnitRow {

@@ -5,7 +5,7 @@ import { AuditEvent } from '../audit/audit-event.entity';
 import { Campaign } from '../campaigns/campaign.entity';
 import { microsUtc } from '../common/page';
 import { escapeLike } from '../common/sql';
-import { SCOPE_SUBQUERY } from '../units/scope';
+import { SCOPE_SUBQUERY } from '../units/scope.repository';
 import { Nomination } from './nomination.entity';
 
 export interface RegistrationUnitRow {

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf, type Page } from '../common/page';
-import { isWithin } from '../units/scope';
+import { isWithin } from '../units/scope.repository';
 import {
   type WorkflowHandle,
   WithStartWorkflowOperation,

@@ -2,7 +2,7 @@ import { ForbiddenException, NotFoundException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CurrentUser } from '../auth/current-user';
 import { may } from '../domain/access-policy';
-import { isWithin } from '../units/scope';
+import { isWithin } from '../units/scope.repository';
 import { PipelineRepository } from './pipeline.repository';
 
 /** The campaign as the pipeline, the report and the audit see it. */

@@ -5,7 +5,7 @@ import { escapeLike } from '../common/sql';
 import { type ProposalCount, type Quotas } from '../domain/campaign';
 import { funnelCondition } from '../domain/milestones';
 import type { Decision, Field, NominationStage, Outcome, Role } from '../domain/nomination';
-import { SCOPE_CTE, scopeCte } from '../units/scope';
+import { SCOPE_CTE, scopeCte } from '../units/scope.repository';
 import { coveringNow } from '../absences/covering';
 import type { Task } from './task.entity';
 

@@ -15,7 +15,7 @@ import { refusalToHttp } from '../temporal/update-errors';
 import { TemporalCalls } from '../temporal/temporal-calls';
 import { decisionUpdateId, requestUpdateId } from '../temporal/update-ids';
 import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf, type Page } from '../common/page';
-import { isWithin } from '../units/scope';
+import { isWithin } from '../units/scope.repository';
 import {
   type Actor,
   assignUpdate,

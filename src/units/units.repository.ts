@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { escapeLike } from '../common/sql';
-import { SCOPE_CTE } from './scope';
+import { SCOPE_CTE } from './scope.repository';
 import type { UnitLevel } from './unit.entity';
 
 export interface UnitRow {

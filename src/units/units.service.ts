@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isWithin } from './scope';
+import { isWithin } from './scope.repository';
 import type { CurrentUser } from '../auth/current-user';
 import { jsonLog } from '../logging/logger';
 import {

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { escapeLike } from '../common/sql';
 import type { Role } from '../domain/nomination';
 import type { UnitLevel } from '../units/unit.entity';
-import { SCOPE_CTE } from '../units/scope';
+import { SCOPE_CTE } from '../units/scope.repository';
 
 const COLUMNS = `u.id, u.username, u.display_name, u.role, u.unit_id, u.email, u.active, u.created_at`;
 

@@ -15,7 +15,7 @@ import { ROLES, type Role } from '../domain/nomination';
 import { jsonLog } from '../logging/logger';
 import { TasksService } from '../tasks/tasks.service';
 import type { UnitLevel } from '../units/unit.entity';
-import { isWithin } from '../units/scope';
+import { isWithin } from '../units/scope.repository';
 import {
   type CreateUserDto,
   DISPLAY_NAME_MAX,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createUser } from '../support/fixtures';
 import { type Action, globalActions, may, type Target } from '../../src/domain/access-policy';
 import type { Role } from '../../src/domain/nomination';
-import { isWithin } from '../../src/units/scope';
+import { isWithin } from '../../src/units/scope.repository';
 import { TestApp } from '../support/http-app';
 
 /**
