@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
+import { noticeText } from '../../src/domain/notices';
 import { reconcile } from '../../src/reconcile/reconcile';
 import type { ClientStats } from './client';
 import type { Driven, Round } from './drive';
@@ -115,10 +116,14 @@ export async function checkNotifications(
   received: ReceivedMail[],
 ): Promise<CheckResult[]> {
   const notes = await ds.query(
-    `SELECT id::text, nomination_id, message FROM notifications WHERE nomination_id = ANY($1::uuid[]) ORDER BY id`,
+    `SELECT id::text, nomination_id, template, params, message FROM notifications
+      WHERE nomination_id = ANY($1::uuid[]) ORDER BY id`,
     [ids(driven)],
   );
-  const byNomination = new Map<string, { id: string; message: string }[]>();
+  const byNomination = new Map<
+    string,
+    { id: string; template: string | null; params: unknown; message: string | null }[]
+  >();
   for (const n of notes) byNomination.set(n.nomination_id, [...(byNomination.get(n.nomination_id) ?? []), n]);
   const recorded: string[] = [];
   const emailed: string[] = [];
@@ -133,7 +138,7 @@ export async function checkNotifications(
       recorded.push(`#${d.n} (${d.script.name}): ${got.length} notifications, expected ${want}`);
     const to = round.submitterEmails.get(d.unitId)!;
     for (const note of got) {
-      if (received.some((m) => m.to.includes(to) && m.text === note.message.trim())) mailed++;
+      if (received.some((m) => m.to.includes(to) && m.text === noticeText(note, 'vi').trim())) mailed++;
       else emailed.push(`#${d.n}: notification ${note.id} never reached ${to}`);
     }
   }
